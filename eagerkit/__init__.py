@@ -1,0 +1,146 @@
+"""eagerkit: TensorFlow 2 eager code on JAX/XLA. ``import eagerkit as tf``.
+
+>>> import eagerkit as tf
+>>> m = tf.matmul([[2.0]], [[2.0]])
+>>> print("hello, {}".format(m))
+hello, [[4.]]
+"""
+
+from eagerkit._src.core.dtypes import (  # noqa: F401
+    DType,
+    as_dtype,
+    bfloat16,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from eagerkit._src.core.context import executing_eagerly, init_scope  # noqa: F401
+from eagerkit._src.core.convert import constant, convert_to_tensor, is_tensor  # noqa: F401
+from eagerkit._src.core.device import device  # noqa: F401
+from eagerkit._src.core.tensor import Tensor  # noqa: F401
+from eagerkit._src.core.tensor_shape import TensorShape  # noqa: F401
+from eagerkit._src.core.tensor_spec import TensorSpec  # noqa: F401
+from eagerkit._src.core.variable import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
+from eagerkit._src.ops import operators as _operators  # noqa: F401
+from eagerkit._src.ops.array_ops import (  # noqa: F401
+    boolean_mask,
+    broadcast_to,
+    clip_by_global_norm,
+    clip_by_norm,
+    clip_by_value,
+    concat,
+    expand_dims,
+    eye,
+    fill,
+    gather,
+    gather_nd,
+    identity,
+    linspace,
+    newaxis,
+    norm,
+    one_hot,
+    ones,
+    ones_like,
+    pad,
+    range,
+    rank,
+    reshape,
+    reverse,
+    shape,
+    size,
+    slice,
+    sort,
+    argsort,
+    split,
+    squeeze,
+    stack,
+    stop_gradient,
+    tile,
+    transpose,
+    unique,
+    unstack,
+    where,
+    zeros,
+    zeros_like,
+)
+from eagerkit._src.ops.math_ops import (  # noqa: F401
+    abs,
+    add,
+    add_n,
+    argmax,
+    argmin,
+    cast,
+    ceil,
+    cos,
+    cumsum,
+    divide,
+    einsum,
+    equal,
+    exp,
+    floor,
+    floordiv,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    realdiv,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_sum,
+    round,
+    saturate_cast,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    subtract,
+    tan,
+    tanh,
+    tensordot,
+    truediv,
+)
+from eagerkit._src.autodiff.tape import GradientTape, UnconnectedGradients  # noqa: F401
+
+from eagerkit import (  # noqa: F401,E402
+    autodiff,
+    config,
+    debugging,
+    dtypes,
+    errors,
+    linalg,
+    math,
+    nn,
+    random,
+)
+
+__version__ = "0.1.0"

@@ -1,0 +1,668 @@
+"""Shape manipulation, indexing, construction and selection ops.
+
+>>> import eagerkit as ek
+>>> ek.reshape(ek.range(6), [2, -1]).shape
+TensorShape([2, 3])
+>>> ek.concat([[1, 2], [3]], axis=0).numpy().tolist()
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eagerkit._src.core import dtypes as _dtypes
+from eagerkit._src.core.convert import to_array
+from eagerkit._src.core.errors import InvalidArgumentError
+from eagerkit._src.core.tensor import Tensor
+from eagerkit._src.ops.math_ops import norm_axis
+from eagerkit._src.ops.op import defop, static_value
+
+
+def _np(dtype: Any) -> Any:
+    return None if dtype is None else _dtypes.as_dtype(dtype)._np
+
+
+def _concrete(x: Any) -> np.ndarray | None:
+    """The value of an eager array, or None for tracers."""
+    if isinstance(x, jax.core.Tracer):
+        return None
+    return np.asarray(x)
+
+
+# -- identity and gradient control ------------------------------------------------------------
+@defop("Identity")
+def identity(input):  # noqa: A002
+    """Returns a tensor with the same value (records a read when given a Variable)."""
+    return input
+
+
+@defop("StopGradient")
+def stop_gradient(input):  # noqa: A002
+    """Returns the input, blocking gradients through it."""
+    return jax.lax.stop_gradient(input)
+
+
+# -- shapes -------------------------------------------------------------------------------------
+def shape(input: Any, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
+    """The shape of a tensor as a 1-D int32 tensor (static: shapes are always known on JAX)."""
+    return Tensor(jnp.asarray(np.asarray(to_array(input).shape, dtype=_np(out_type))))
+
+
+def size(input: Any, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
+    """The number of elements as a scalar tensor."""
+    return Tensor(jnp.asarray(np.asarray(to_array(input).size, dtype=_np(out_type))))
+
+
+def rank(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
+    """The number of dimensions as a scalar int32 tensor."""
+    return Tensor(jnp.asarray(np.int32(to_array(input).ndim)))
+
+
+@defop("Reshape", tensors=("tensor",))
+def reshape(tensor, shape):
+    """Reshapes; one dimension may be -1 (inferred).
+
+    Raises InvalidArgumentError when the element counts differ.
+    """
+    shape = tuple(int(d) for d in shape)
+    known = 1
+    for d in shape:
+        if d != -1:
+            known *= d
+    n = tensor.size
+    bad = shape.count(-1) > 1 or (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n)
+    if bad:
+        raise InvalidArgumentError(
+            None,
+            "Reshape",
+            f"Input to reshape is a tensor with {n} values, but the requested shape "
+            f"{list(shape)} {'has ' + str(known) if -1 not in shape else 'is not compatible'} [Op:Reshape]",
+        )
+    return jnp.reshape(tensor, shape)
+
+
+@defop("Transpose")
+def transpose(a, perm=None, conjugate=False):
+    """Permutes dimensions (reverses them by default)."""
+    out = jnp.transpose(a, None if perm is None else tuple(perm))
+    return jnp.conj(out) if conjugate else out
+
+
+@defop("Squeeze")
+def squeeze(input, axis=None):  # noqa: A002
+    """Removes size-1 dimensions (only ``axis`` when given)."""
+    axis = norm_axis(axis)
+    if axis is not None:
+        axes = (axis,) if isinstance(axis, int) else axis
+        for a in axes:
+            if input.shape[a] != 1:
+                raise InvalidArgumentError(
+                    None,
+                    "Squeeze",
+                    f"Can not squeeze dim[{a}], expected a dimension of 1, got {input.shape[a]} [Op:Squeeze]",
+                )
+    return jnp.squeeze(input, axis=axis)
+
+
+@defop("ExpandDims", tensors=("input",))
+def expand_dims(input, axis):  # noqa: A002
+    """Inserts a size-1 dimension at ``axis``."""
+    return jnp.expand_dims(input, int(axis))
+
+
+@defop("BroadcastTo", tensors=("input",))
+def broadcast_to(input, shape):  # noqa: A002
+    """Broadcasts to ``shape``."""
+    return jnp.broadcast_to(input, tuple(shape))
+
+
+@defop("Tile", tensors=("input",))
+def tile(input, multiples):  # noqa: A002
+    """Repeats the tensor ``multiples[i]`` times along axis ``i``."""
+    if len(multiples) != input.ndim:
+        raise InvalidArgumentError(
+            None,
+            "Tile",
+            f"Expected multiples argument to be a vector of length {input.ndim} but got "
+            f"length {len(multiples)} [Op:Tile]",
+        )
+    return jnp.tile(input, tuple(multiples))
+
+
+@defop("ConcatV2", tensors=(), tensor_lists=("values",), same_dtype=True)
+def concat(values, axis):
+    """Concatenates tensors along ``axis``."""
+    if not values:
+        raise ValueError("concat: values must be a non-empty list of tensors.")
+    ranks = {v.ndim for v in values}
+    if len(ranks) > 1:
+        raise InvalidArgumentError(
+            None,
+            "ConcatV2",
+            f"ConcatOp : Ranks of all input tensors should match: shapes "
+            f"{[list(v.shape) for v in values]} [Op:ConcatV2]",
+        )
+    ax = int(axis) % values[0].ndim if values[0].ndim else 0
+    for v in values[1:]:
+        if v.shape[:ax] + v.shape[ax + 1 :] != values[0].shape[:ax] + values[0].shape[ax + 1 :]:
+            raise InvalidArgumentError(
+                None,
+                "ConcatV2",
+                f"ConcatOp : Dimension mismatch of input shapes "
+                f"{[list(v.shape) for v in values]} outside axis {axis} [Op:ConcatV2]",
+            )
+    return jnp.concatenate(values, axis=int(axis))
+
+
+@defop("Pack", tensor_lists=("values",), same_dtype=True)
+def stack(values, axis=0):
+    """Stacks tensors of the same shape along a new ``axis``."""
+    shapes = {tuple(v.shape) for v in values}
+    if len(shapes) > 1:
+        raise InvalidArgumentError(
+            None, "Pack", f"Shapes of all inputs must match: {[list(v.shape) for v in values]} [Op:Pack]"
+        )
+    return jnp.stack(values, axis=int(axis))
+
+
+@defop("Unpack")
+def _unstack(value, axis=0):
+    return [jnp.squeeze(p, axis) for p in jnp.split(value, value.shape[axis], axis=axis)] if value.shape[axis] else []
+
+
+def unstack(value: Any, num: int | None = None, axis: int = 0, name: str | None = None) -> list[Tensor]:
+    """Splits a tensor into a list along ``axis``."""
+    out = _unstack(value, axis=axis)
+    if num is not None and num != len(out):
+        raise ValueError(f"unstack: num={num} does not match dimension {axis} of size {len(out)}")
+    return list(out)
+
+
+@defop("SplitV", tensors=("value",))
+def _split(value, sizes, axis=0):
+    idx = np.cumsum(sizes)[:-1].tolist()
+    return list(jnp.split(value, idx, axis=axis))
+
+
+def split(
+    value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = None, name: str | None = None
+) -> list[Tensor]:
+    """Splits into equal parts (an int) or parts of the given sizes (a list; one may be -1)."""
+    dim = to_array(value).shape[int(axis)]
+    spec = static_value(num_or_size_splits, "Split", "num_or_size_splits")
+    if isinstance(spec, int):
+        if spec <= 0 or dim % spec:
+            raise InvalidArgumentError(
+                None,
+                "Split",
+                f"Number of ways to split should evenly divide the split dimension, but "
+                f"got split_dim {axis} (size = {dim}) and num_split {spec} [Op:Split]",
+            )
+        sizes = (dim // spec,) * spec
+    else:
+        sizes = list(spec)
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = dim - (builtins.sum(sizes) + 1)
+        if builtins.sum(sizes) != dim:
+            raise InvalidArgumentError(
+                None,
+                "SplitV",
+                f"Determined shape must either match input shape along split_dim exactly "
+                f"if fully specified, or be less than the size of the input along split_dim if not fully "
+                f"specified. Got: {builtins.sum(sizes)} vs {dim} [Op:SplitV]",
+            )
+        sizes = tuple(sizes)
+    return list(_split(value, sizes, axis=int(axis)))
+
+
+@defop("ReverseV2", tensors=("tensor",))
+def reverse(tensor, axis):
+    """Reverses along the given axes."""
+    return jnp.flip(tensor, axis=norm_axis(axis))
+
+
+@defop("Slice", tensors=("input_",))
+def slice(input_, begin, size):  # noqa: A001
+    """``input_[begin[i] : begin[i] + size[i]]`` per dimension (``size`` -1 means to the end)."""
+    limits = [input_.shape[i] if s == -1 else b + s for i, (b, s) in enumerate(zip(begin, size))]
+    return jax.lax.slice(input_, tuple(begin), tuple(limits))
+
+
+@defop("Pad", tensors=("tensor",))
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0):
+    """Pads with ``paddings`` ([[before, after], ...]); modes CONSTANT, REFLECT, SYMMETRIC."""
+    mode = mode.upper()
+    paddings = tuple(tuple(p) for p in paddings)
+    if len(paddings) != tensor.ndim:
+        raise InvalidArgumentError(
+            None,
+            "Pad",
+            f"The first dimension of paddings must be the rank of inputs [{len(paddings)},2] "
+            f"{list(tensor.shape)} [Op:Pad]",
+        )
+    if mode == "CONSTANT":
+        return jnp.pad(tensor, paddings, constant_values=jnp.asarray(constant_values, tensor.dtype))
+    if mode in ("REFLECT", "SYMMETRIC"):
+        return jnp.pad(tensor, paddings, mode=mode.lower())
+    raise ValueError(f"pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}")
+
+
+# -- construction ---------------------------------------------------------------------------------
+def _shape_arg(shape: Any) -> tuple:
+    s = static_value(shape, "Fill", "shape")
+    return (s,) if isinstance(s, int) else tuple(s)
+
+
+def zeros(shape: Any, dtype: Any = _dtypes.float32, name: str | None = None, layout: Any = None) -> Tensor:
+    """A tensor of zeros."""
+    return Tensor(jnp.zeros(_shape_arg(shape), _np(dtype)))
+
+
+def ones(shape: Any, dtype: Any = _dtypes.float32, name: str | None = None, layout: Any = None) -> Tensor:
+    """A tensor of ones."""
+    return Tensor(jnp.ones(_shape_arg(shape), _np(dtype)))
+
+
+@defop("ZerosLike")
+def zeros_like(input, dtype=None):  # noqa: A002
+    """Zeros with the shape (and dtype unless given) of ``input``."""
+    return jnp.zeros(input.shape, _np(dtype) or input.dtype)
+
+
+@defop("OnesLike")
+def ones_like(input, dtype=None):  # noqa: A002
+    """Ones with the shape (and dtype unless given) of ``input``."""
+    return jnp.ones(input.shape, _np(dtype) or input.dtype)
+
+
+def fill(dims: Any, value: Any, name: str | None = None, layout: Any = None) -> Tensor:
+    """A tensor of shape ``dims`` filled with ``value`` (whose dtype it takes)."""
+    v = to_array(value)
+    return Tensor(jnp.full(_shape_arg(dims), v, v.dtype))
+
+
+def eye(
+    num_rows: int,
+    num_columns: int | None = None,
+    batch_shape: Any = None,
+    dtype: Any = _dtypes.float32,
+    name: str | None = None,
+) -> Tensor:
+    """Identity matrix (or a batch of them)."""
+    m = jnp.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=_np(dtype))
+    if batch_shape is not None:
+        m = jnp.broadcast_to(m, tuple(batch_shape) + m.shape)
+    return Tensor(m)
+
+
+def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range") -> Tensor:  # noqa: A001
+    """``[start, limit)`` in steps of ``delta``; int32 for Python ints, float32 for floats.
+
+    >>> import eagerkit as ek
+    >>> ek.range(3).numpy().tolist(), ek.range(1, 2, 0.5).numpy().tolist()
+    ([0, 1, 2], [1.0, 1.5])
+    """
+    if limit is None:
+        start, limit = 0, start
+    vals = [to_array(v) for v in (start, limit, delta)]
+    if dtype is None:
+        order = [np.int32, np.int64, np.float16, np.float32, np.float64]
+        kinds = [np.dtype(v.dtype) for v in vals]
+        dt = builtins.max(kinds, key=lambda d: order.index(d.type) if d.type in order else 0)
+    else:
+        dt = np.dtype(_np(dtype))
+    s, lim, d = (np.asarray(v).item() for v in vals)
+    if d == 0:
+        raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    return Tensor(jnp.asarray(np.arange(s, lim, d).astype(dt)))
+
+
+@defop("LinSpace", tensors=("start", "stop"))
+def linspace(start, stop, num, axis=0):
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    return jnp.linspace(start, stop, int(num), axis=int(axis), dtype=start.dtype)
+
+
+@defop("OneHot", tensors=("indices",))
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None):
+    """One-hot encoding along a new last axis (``axis`` to place it elsewhere)."""
+    dt = _np(dtype) or (np.asarray(on_value).dtype if isinstance(on_value, float) else np.float32)
+    on = 1 if on_value is None else on_value
+    off = 0 if off_value is None else off_value
+    hot = indices[..., None] == jnp.arange(int(depth), dtype=indices.dtype)
+    out = jnp.where(hot, jnp.asarray(on, dt), jnp.asarray(off, dt)).astype(dt)
+    if axis is not None and axis != -1:
+        out = jnp.moveaxis(out, -1, int(axis))
+    return out
+
+
+# -- selection ---------------------------------------------------------------------------------------
+def _check_indices(indices: Any, limit: int, op: str) -> None:
+    idx = _concrete(indices)
+    if idx is None or idx.size == 0:
+        return
+    bad = (idx < 0) | (idx >= limit)
+    if bad.any():
+        pos = np.argwhere(bad)[0]
+        raise InvalidArgumentError(None, op, f"indices{list(pos)} = {idx[tuple(pos)]} is not in [0, {limit}) [Op:{op}]")
+
+
+@defop("GatherV2", jit=False)
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0):
+    """Gathers slices of ``params`` along ``axis`` at ``indices`` (checked eagerly, as TF does on CPU)."""
+    axis = batch_dims if axis is None else int(axis)
+    if axis < 0:
+        axis += params.ndim
+    _check_indices(indices, params.shape[axis], "GatherV2")
+    return _gather_jit(params, indices, axis, batch_dims)
+
+
+def _gather_jit(params: Any, indices: Any, axis: int, batch_dims: int) -> Any:
+    if batch_dims == 0:
+        return _gather_impl(params, indices, axis)
+    fn = lambda p, i: _gather_impl(p, i, axis - batch_dims)  # noqa: E731
+    for _ in builtins.range(batch_dims):
+        fn = jax.vmap(fn)
+    return fn(params, indices)
+
+
+_gather_impl = jax.jit(lambda p, i, axis: jnp.take(p, i, axis=axis), static_argnums=2)
+
+
+@defop("GatherNd", jit=False)
+def gather_nd(params, indices, batch_dims=0):
+    """Gathers slices of ``params`` addressed by the last axis of ``indices``."""
+    depth = indices.shape[-1]
+    for d in builtins.range(depth):
+        _check_indices(
+            indices[..., d] if _concrete(indices) is not None else indices, params.shape[batch_dims + d], "GatherNd"
+        )
+
+    def one(p, i):
+        return p[tuple(jnp.moveaxis(i, -1, 0))]
+
+    fn = one
+    for _ in builtins.range(batch_dims):
+        fn = jax.vmap(fn)
+    return fn(params, indices)
+
+
+@defop("SelectV2", same_dtype=False)
+def _where3(condition, x, y):
+    return jnp.where(condition, x, y)
+
+
+@defop("Where", jit=False)
+def _where1(condition):
+    c = _concrete(condition)
+    if c is None:
+        raise InvalidArgumentError(
+            None,
+            "Where",
+            "ek.where(condition) with one argument returns a value-dependent shape, which "
+            "XLA cannot compile inside ek.function; use ek.where(condition, x, y) instead. [Op:Where]",
+        )
+    return jnp.asarray(np.argwhere(c).astype(np.int64))
+
+
+def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None) -> Tensor:
+    """``x`` where ``condition`` else ``y`` (broadcasting); with one argument, the coordinates
+    of true elements as int64 ``[n, rank]``."""
+    if x is None and y is None:
+        return _where1(condition)
+    if x is None or y is None:
+        raise ValueError("where: x and y must both be given, or neither.")
+    from eagerkit._src.core.convert import is_tensor
+    from eagerkit._src.ops.math_ops import add  # the dtype rule of binary ops applies to x and y
+
+    xa, ya = add._convert([x, y])
+    return _where3(condition, x if is_tensor(x) else xa, y if is_tensor(y) else ya)
+
+
+def boolean_mask(tensor: Any, mask: Any, axis: int = 0, name: str = "boolean_mask") -> Tensor:
+    """Elements (or slices) of ``tensor`` where ``mask`` is true (eager only: the result shape
+    depends on the mask's values)."""
+    m = to_array(mask)
+    c = _concrete(m)
+    if c is None:
+        raise InvalidArgumentError(
+            None,
+            "BooleanMask",
+            "boolean_mask's output shape depends on the mask's values, which XLA cannot "
+            "compile inside ek.function; multiply by the mask or use ek.where(mask, x, 0) instead.",
+        )
+    t = to_array(tensor)
+    axis = int(axis)
+    if t.shape[axis : axis + c.ndim] != c.shape:
+        raise InvalidArgumentError(
+            None,
+            "BooleanMask",
+            f"boolean_mask: mask shape {list(c.shape)} must match tensor shape {list(t.shape)} starting at axis {axis}",
+        )
+    flat = reshape(tensor, t.shape[:axis] + (-1,) + t.shape[axis + c.ndim :])
+    idx = np.nonzero(c.reshape(-1))[0].astype(np.int32)
+    return gather(flat, Tensor(jnp.asarray(idx)), axis=axis)
+
+
+@defop("ClipByValue", same_dtype=True)
+def clip_by_value(t, clip_value_min, clip_value_max):
+    """Clamps values to ``[clip_value_min, clip_value_max]``."""
+    return jnp.minimum(jnp.maximum(t, clip_value_min), clip_value_max)
+
+
+@defop("ClipByNorm")
+def clip_by_norm(t, clip_norm, axes=None):
+    """Rescales ``t`` so that its L2 norm (over ``axes``) is at most ``clip_norm``."""
+    clip_norm = jnp.asarray(clip_norm, t.dtype)
+    sq = jnp.sum(t * t, axis=norm_axis(axes), keepdims=True)
+    safe = jnp.where(sq > 0, sq, jnp.ones_like(sq))
+    norm = jnp.where(sq > 0, jnp.sqrt(safe), sq)
+    return t * clip_norm / jnp.maximum(norm, clip_norm)
+
+
+@defop("GlobalNorm", tensor_lists=("t_list",))
+def global_norm(t_list):
+    """``sqrt(sum of squares of all elements of all tensors)``."""
+    return jnp.sqrt(builtins.sum(jnp.sum(jnp.square(t)) for t in t_list if t is not None))
+
+
+@defop("ClipByGlobalNorm", tensor_lists=("t_list",))
+def _clip_by_global_norm(t_list, clip_norm, use_norm=None):
+    norm = jnp.sqrt(builtins.sum(jnp.sum(jnp.square(t)) for t in t_list)) if use_norm is None else use_norm
+    scale = clip_norm * jnp.minimum(1.0 / norm, 1.0 / clip_norm)
+    return [t * scale.astype(t.dtype) for t in t_list] + [norm]
+
+
+def clip_by_global_norm(
+    t_list: list, clip_norm: Any, use_norm: Any = None, name: str | None = None
+) -> tuple[list, Tensor]:
+    """Scales all tensors by ``clip_norm / max(global_norm, clip_norm)``; returns (list, global norm).
+
+    ``None`` entries pass through as None, as in TF.
+    """
+    present = [i for i, t in enumerate(t_list) if t is not None]
+    out = _clip_by_global_norm(
+        [t_list[i] for i in present], float(clip_norm), None if use_norm is None else float(use_norm)
+    )
+    clipped: list = [None] * len(t_list)
+    for i, c in zip(present, out[:-1]):
+        clipped[i] = c
+    return clipped, out[-1]
+
+
+@defop("Sort")
+def sort(values, axis=-1, direction="ASCENDING"):
+    """Sorts along ``axis``; ``direction`` ASCENDING or DESCENDING."""
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"sort: direction must be ASCENDING or DESCENDING, got {direction!r}")
+    out = jnp.sort(values, axis=int(axis))
+    return jnp.flip(out, int(axis)) if direction == "DESCENDING" else out
+
+
+@defop("Argsort")
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, output_type=_dtypes.int32):
+    """Indices that sort ``values`` along ``axis``."""
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"argsort: direction must be ASCENDING or DESCENDING, got {direction!r}")
+    v = -values if direction == "DESCENDING" else values
+    return jnp.argsort(v, axis=int(axis), stable=True).astype(_np(output_type))
+
+
+@defop("TopKV2")
+def top_k(input, k=1, sorted=True, index_type=_dtypes.int32):  # noqa: A002
+    """The ``k`` largest entries of the last axis and their indices (``values, indices``)."""
+    if k > input.shape[-1]:
+        raise InvalidArgumentError(
+            None, "TopKV2", f"input must have at least k columns. Had {input.shape[-1]}, needed {k} [Op:TopKV2]"
+        )
+    values, indices = jax.lax.top_k(input, int(k))
+    return TopKResult(values, indices.astype(_np(index_type)))
+
+
+class TopKResult(tuple):
+    """``(values, indices)`` with named access, like TF's TopKV2 result."""
+
+    _fields = ("values", "indices")
+
+    def __new__(cls, values: Any, indices: Any) -> TopKResult:
+        return tuple.__new__(cls, (values, indices))
+
+    @property
+    def values(self) -> Any:
+        return self[0]
+
+    @property
+    def indices(self) -> Any:
+        return self[1]
+
+
+jax.tree_util.register_pytree_node(TopKResult, lambda r: (tuple(r), None), lambda _, c: TopKResult(*c))
+
+
+@defop("Unique", jit=False)
+def _unique(x, out_idx=_dtypes.int32):
+    c = _concrete(x)
+    if c is None:
+        raise InvalidArgumentError(None, "Unique", "unique has a value-dependent output shape; eager only.")
+    _, first, inverse = np.unique(c, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(len(order))
+    return [jnp.asarray(c[np.sort(first)]), jnp.asarray(rank_of[inverse].astype(_np(out_idx)))]
+
+
+def unique(x: Any, out_idx: Any = _dtypes.int32, name: str | None = None) -> tuple[Tensor, Tensor]:
+    """Unique elements of a 1-D tensor in order of first appearance, and each element's index."""
+    y, idx = _unique(x, out_idx=out_idx)
+    return y, idx
+
+
+@defop("Norm")
+def norm(tensor, ord="euclidean", axis=None, keepdims=None):  # noqa: A002
+    """Vector or matrix norm (``ord``: 'euclidean', 'fro', 1, 2, np.inf)."""
+    axis = norm_axis(axis)
+    o = None if ord in ("euclidean", "fro") else ord
+    if axis is None:
+        x = tensor.reshape(-1)
+        out = jnp.linalg.norm(x, ord=o if o not in (None,) else None)
+        if keepdims:
+            out = out.reshape((1,) * tensor.ndim)
+        return out.astype(tensor.dtype)
+    if isinstance(axis, tuple) and ord == "euclidean":
+        out = jnp.sqrt(jnp.sum(jnp.abs(tensor) ** 2, axis=axis, keepdims=bool(keepdims)))
+        return out.astype(tensor.dtype)
+    return jnp.linalg.norm(tensor, ord=o, axis=axis, keepdims=bool(keepdims)).astype(tensor.dtype)
+
+
+# -- indexing -------------------------------------------------------------------------------------------
+def _index_spec(key: Any) -> tuple[tuple, list]:
+    items = key if isinstance(key, tuple) else (key,)
+    spec, dyn = [], []
+    for k in items:
+        if k is None or k is Ellipsis or isinstance(k, (int, np.integer)):
+            spec.append(None if k is None else k if k is Ellipsis else int(k))
+        elif isinstance(k, builtins.slice):
+            parts = []
+            for p in (k.start, k.stop, k.step):
+                if p is None or isinstance(p, (int, np.integer)):
+                    parts.append(None if p is None else int(p))
+                else:
+                    arr = to_array(p)
+                    c = _concrete(arr)
+                    if c is None:
+                        raise TypeError(
+                            "Slice bounds must be known when slicing inside ek.function; use "
+                            "ek.slice / ek.gather with a tensor offset instead."
+                        )
+                    parts.append(int(c))
+            spec.append(builtins.slice(*parts))
+        else:
+            arr = to_array(k)
+            c = _concrete(arr)
+            if arr.dtype == jnp.bool_:
+                raise TypeError(
+                    "Boolean tensor indexing is not supported by Tensor.__getitem__ (as in TF); "
+                    "use ek.boolean_mask(tensor, mask)."
+                )
+            if not jnp.issubdtype(arr.dtype, jnp.integer):
+                raise TypeError(
+                    f"Only integers, slices, ellipsis, ek.newaxis and integer tensors are valid "
+                    f"indices, got {arr.dtype}"
+                )
+            if c is not None and c.ndim == 0:
+                spec.append(int(c))
+            else:
+                spec.append("dyn")
+                dyn.append(arr)
+    return tuple(_hashable_slice(s) for s in spec), dyn
+
+
+def _hashable_slice(s: Any) -> Any:
+    return ("slice", s.start, s.stop, s.step) if isinstance(s, builtins.slice) else s
+
+
+def _restore_slices(spec: tuple) -> tuple:
+    return tuple(builtins.slice(*s[1:]) if isinstance(s, tuple) and s and s[0] == "slice" else s for s in spec)
+
+
+@defop("StridedSlice", tensors=("tensor",), tensor_lists=("dynamic",))
+def _strided_slice(tensor, dynamic, spec):
+    it = iter(dynamic)
+    index = tuple(next(it) if s == "dyn" else s for s in _restore_slices(spec))
+    for i, s in enumerate(index):
+        if isinstance(s, int) and not isinstance(s, bool):
+            dim_i = _dim_for(index, i, tensor.ndim)
+            if dim_i is not None and not -tensor.shape[dim_i] <= s < tensor.shape[dim_i]:
+                raise InvalidArgumentError(
+                    None, "StridedSlice", f"slice index {s} of dimension {dim_i} out of bounds. [Op:StridedSlice]"
+                )
+    return tensor[index]
+
+
+def _dim_for(index: tuple, pos: int, ndim: int) -> int | None:
+    dim = 0
+    for j, s in enumerate(index):
+        if s is Ellipsis:
+            consumed = builtins.sum(1 for t in index if t is not None and t is not Ellipsis)
+            dim += ndim - consumed
+            continue
+        if j == pos:
+            return dim
+        if s is not None:
+            dim += 1
+    return None
+
+
+def getitem(tensor: Any, key: Any) -> Tensor:
+    """``tensor[key]`` with ints, slices, Ellipsis, ``ek.newaxis`` and integer tensors."""
+    spec, dyn = _index_spec(key)
+    return _strided_slice(tensor, dyn, spec)
+
+
+newaxis = None

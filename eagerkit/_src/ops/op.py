@@ -1,0 +1,320 @@
+"""The single op-definition mechanism: :func:`defop`.
+
+An op is a short pure JAX function. ``defop`` turns it into a public eagerkit op that
+
+1. binds TF-style arguments (``name=`` accepted and ignored),
+2. converts tensor arguments with TF's dtype rules (Python scalars adopt the dtype of
+   the tensor arguments; two tensors of different dtypes are refused like TF refuses them),
+3. calls a ``jax.jit``-compiled specialisation of the function per set of static
+   (non-tensor) arguments,
+4. wraps results in Tensors, and
+5. tells the active gradient tapes, which later replay the pure function under ``jax.vjp``.
+
+No op writes its own backward pass.
+
+>>> import jax.numpy as jnp
+>>> import eagerkit as ek
+>>> from eagerkit._src.ops.op import defop
+>>> @defop("Cube")
+... def cube(x):
+...     return x * x * x
+>>> cube(ek.constant(2.0)).numpy()
+np.float32(8.0)
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import numpy as np
+
+from eagerkit._src.core import context
+from eagerkit._src.core import dtypes as _dtypes
+from eagerkit._src.core.convert import to_array
+from eagerkit._src.core.errors import InvalidArgumentError
+from eagerkit._src.core.tensor import Tensor
+from eagerkit._src.core.variable import Variable
+
+_MISSING = object()
+_PY_NUMBERS = (bool, int, float, complex)
+_FLOAT_KINDS = "fcV"  # V: bfloat16 and other ml_dtypes
+
+#: Set by the autodiff layer: records one executed op on the active tapes.
+record_hook: Callable[..., None] | None = None
+
+
+def _tf_type_word(np_dtype: np.dtype) -> str:
+    """TF's wording in dtype-mismatch messages ("float", "int32", ...)."""
+    name = _dtypes.from_numpy(np_dtype).name
+    return "float" if name == "float32" else "double" if name == "float64" else name
+
+
+def _is_python_value(x: Any) -> bool:
+    return isinstance(x, (_PY_NUMBERS, list, tuple)) and not _has_tensor(x)
+
+
+def _has_tensor(x: Any) -> bool:
+    if isinstance(x, (list, tuple)):
+        return any(_has_tensor(v) for v in x)
+    return type(x) is Tensor or hasattr(x, "_ek_variable")
+
+
+def static_value(x: Any, op: str, param: str) -> Any:
+    """Normalises a static argument to a hashable Python value."""
+    if type(x) is Tensor or hasattr(x, "_ek_variable"):
+        arr = to_array(x)
+        if isinstance(arr, jax.core.Tracer):
+            raise InvalidArgumentError(
+                None,
+                op,
+                f"{op}: argument `{param}` must be known when the op is built (a Python "
+                "value or a constant tensor), but it is a symbolic tensor inside ek.function. "
+                f"Compute it from static shapes (x.shape) instead. [Op:{op}]",
+            )
+        return static_value(np.asarray(arr).tolist(), op, param)
+    if isinstance(x, np.ndarray):
+        return static_value(x.tolist(), op, param)
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (list, tuple)):
+        return tuple(static_value(v, op, param) for v in x)
+    if hasattr(x, "as_list") and hasattr(x, "rank"):  # TensorShape
+        return tuple(x.as_list())
+    return x
+
+
+def _apply_flat(fn: Callable, treedef: Any, *flat: Any) -> Any:
+    return fn(*jax.tree_util.tree_unflatten(treedef, flat))
+
+
+class Op:
+    """A registered op. Calling it runs the op eagerly (or symbolically while tracing)."""
+
+    def __init__(
+        self,
+        tf_name: str,
+        fn: Callable,
+        tensors: Sequence[str],
+        tensor_lists: Sequence[str],
+        same_dtype: bool,
+        jit: bool,
+    ) -> None:
+        self.tf_name = tf_name
+        self.fn = fn
+        sig = inspect.signature(fn)
+        self.params = [p for p in sig.parameters if p != "name"]
+        self.defaults = {n: p.default for n, p in sig.parameters.items() if p.default is not inspect.Parameter.empty}
+        self.n_tensor = len(tensors) + len(tensor_lists)
+        tensor_params = set(tensors) | set(tensor_lists)
+        if set(self.params[: self.n_tensor]) != tensor_params:
+            raise TypeError(f"defop {tf_name}: tensor parameters must come first in {self.params}")
+        self.list_params = frozenset(self.params.index(n) for n in tensor_lists)
+        self.same_dtype = same_dtype
+        self.jit = jit
+        self._cache: dict[tuple, tuple[Callable, Callable]] = {}
+        statics = self.params[self.n_tensor :]
+        self._default_static = (
+            tuple(static_value(self.defaults[p], tf_name, p) for p in statics)
+            if all(p in self.defaults for p in statics)
+            else None
+        )
+        functools.update_wrapper(self, fn)
+
+    def __repr__(self) -> str:
+        return f"<eagerkit op {self.tf_name}>"
+
+    # -- argument handling ------------------------------------------------------------
+    def _bind(self, args: tuple, kwargs: dict) -> list:
+        kwargs.pop("name", None)
+        if len(args) > len(self.params):
+            raise TypeError(f"{self.__name__}() takes {len(self.params)} arguments but {len(args)} were given")
+        values = list(args) + [_MISSING] * (len(self.params) - len(args))
+        for k, v in kwargs.items():
+            try:
+                i = self.params.index(k)
+            except ValueError:
+                raise TypeError(f"{self.__name__}() got an unexpected keyword argument '{k}'") from None
+            if values[i] is not _MISSING:
+                raise TypeError(f"{self.__name__}() got multiple values for argument '{k}'")
+            values[i] = v
+        for i, v in enumerate(values):
+            if v is _MISSING:
+                p = self.params[i]
+                if p not in self.defaults:
+                    raise TypeError(f"{self.__name__}() missing required argument '{p}'")
+                values[i] = self.defaults[p]
+        return values
+
+    def _convert(self, inputs: list) -> list:
+        """Converts tensor arguments to arrays, applying TF's dtype rules."""
+        if not self.list_params:  # fast path: every input already a Tensor or Variable
+            out = []
+            dtype = None
+            for x in inputs:
+                t = type(x)
+                if t is Tensor:
+                    a = x._value
+                elif t is Variable:
+                    a = x._read()
+                else:
+                    return self._convert_general(inputs)
+                if dtype is None:
+                    dtype = a.dtype
+                elif self.same_dtype and a.dtype != dtype:
+                    raise self._dtype_error(len(out), dtype, a.dtype)
+                out.append(a)
+            return out
+        return self._convert_general(inputs)
+
+    def _convert_general(self, inputs: list) -> list:
+        if not self.same_dtype:
+            return [
+                [to_array(v) for v in x] if i in self.list_params else (None if x is None else to_array(x))
+                for i, x in enumerate(inputs)
+            ]
+        flat = []
+        for i, x in enumerate(inputs):
+            if i in self.list_params:
+                flat.extend(x)
+            else:
+                flat.append(x)
+        dtype = None
+        converted = [None] * len(flat)
+        for j, x in enumerate(flat):
+            if x is None or _is_python_value(x):
+                continue
+            arr = to_array(x)
+            converted[j] = arr
+            if dtype is None:
+                dtype = arr.dtype
+            elif arr.dtype != dtype:
+                raise self._dtype_error(j, dtype, arr.dtype)
+        for j, x in enumerate(flat):
+            if converted[j] is None and x is not None:
+                if dtype is None:
+                    arr = to_array(x)
+                    dtype = arr.dtype
+                else:
+                    try:
+                        arr = to_array(x, dtype)
+                    except TypeError:
+                        raise self._dtype_error(j, dtype, to_array(x).dtype) from None
+                converted[j] = arr
+        out, k = [], 0
+        for i, x in enumerate(inputs):
+            if i in self.list_params:
+                out.append(converted[k : k + len(x)])
+                k += len(x)
+            else:
+                out.append(converted[k])
+                k += 1
+        return out
+
+    def _dtype_error(self, index: int, want: np.dtype, got: np.dtype) -> InvalidArgumentError:
+        return InvalidArgumentError(
+            None,
+            self.tf_name,
+            f"cannot compute {self.tf_name} as input #{index}(zero-based) was expected to be a "
+            f"{_tf_type_word(want)} tensor but is a {_tf_type_word(got)} tensor [Op:{self.tf_name}]. "
+            "Cast one of them with ek.cast so both have the same dtype.",
+        )
+
+    def specialize(self, static: tuple) -> tuple[Callable, Callable]:
+        """(compiled, pure) functions of the tensor arguments for one set of static args."""
+        try:
+            return self._cache[static]
+        except KeyError:
+            pass
+        except TypeError:
+            raise TypeError(f"{self.tf_name}: static arguments must be hashable, got {static!r}") from None
+        names = self.params[self.n_tensor :]
+        pure = functools.partial(self.fn, **dict(zip(names, static))) if names else self.fn
+        entry = (jax.jit(pure) if self.jit else pure, pure)
+        self._cache[static] = entry
+        return entry
+
+    # -- call -------------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and len(args) == self.n_tensor and self._default_static is not None:
+            inputs, static = list(args), self._default_static
+        else:
+            bound = self._bind(args, kwargs)
+            inputs = bound[: self.n_tensor]
+            static = tuple(
+                static_value(v, self.tf_name, p) for v, p in zip(bound[self.n_tensor :], self.params[self.n_tensor :])
+            )
+        vals = self._convert(inputs)
+        compiled, pure = self.specialize(static)
+        try:
+            out = compiled(*vals)
+        except TypeError as e:
+            raise InvalidArgumentError(None, self.tf_name, f"{self.tf_name}: {e} [Op:{self.tf_name}]") from None
+        if isinstance(out, (tuple, list)):
+            result = _wrap_seq(out)
+            outs = list(result)
+        else:
+            result = Tensor(out)
+            outs = [result]
+        if context.tapes and record_hook is not None:
+            if not self.list_params:
+                record_hook((self, static), pure, inputs, vals, outs)
+            else:
+                flat_objs, treedef = jax.tree_util.tree_flatten(inputs, is_leaf=_is_input_leaf)
+                flat_vals = jax.tree_util.tree_leaves(vals, is_leaf=_is_input_leaf)
+                record_hook(
+                    (self, static, treedef),
+                    functools.partial(_apply_flat, pure, treedef),
+                    flat_objs,
+                    flat_vals,
+                    outs,
+                )
+        return result
+
+
+def _is_input_leaf(x: Any) -> bool:
+    return not isinstance(x, (list, tuple))
+
+
+def _wrap_seq(out: Any) -> Any:
+    wrapped = [Tensor(o) for o in out]
+    if type(out) is list:
+        return wrapped
+    if type(out) is tuple:
+        return tuple(wrapped)
+    return type(out)(*wrapped)  # namedtuple
+
+
+def defop(
+    tf_name: str,
+    *,
+    tensors: Sequence[str] | None = None,
+    tensor_lists: Sequence[str] = (),
+    same_dtype: bool = False,
+    jit: bool = True,
+) -> Callable[[Callable], Op]:
+    """Registers a pure JAX function as an eagerkit op.
+
+    Args:
+      tf_name: the TF op name used in error messages (``[Op:AddV2]``).
+      tensors: names of tensor parameters; default: the leading parameters without defaults
+        (minus ``tensor_lists``). All other parameters are static and must be hashable.
+      tensor_lists: names of parameters taking a list of tensors (``concat``'s ``values``).
+      same_dtype: all tensor arguments must share one dtype (TF's rule for binary math);
+        Python numbers adopt it.
+      jit: compile per static-argument set (off for ops whose output shape depends on values).
+    """
+
+    def wrap(fn: Callable) -> Op:
+        names = tensors
+        if names is None:
+            sig = inspect.signature(fn)
+            names = [
+                n for n, p in sig.parameters.items() if p.default is inspect.Parameter.empty and n not in tensor_lists
+            ]
+        return Op(tf_name, fn, tuple(names), tuple(tensor_lists), same_dtype, jit)
+
+    return wrap

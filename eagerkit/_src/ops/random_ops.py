@@ -1,0 +1,251 @@
+"""Random numbers from a stateful generator whose state is a Variable (``ek.random``).
+
+DESIGN: the global generator keeps a JAX PRNG key in a non-trainable Variable. Every
+draw splits the key, writes the new key back and samples with the other half, in one
+compiled call. Because the state is a Variable, ``ek.function`` threads it through the
+compiled program (so each call gives new numbers) and checkpoints can save it.
+``ek.random.set_seed(s)`` resets the global key, making runs reproducible. The numbers
+differ from TF's (different PRNG), the distributions do not. An op-level ``seed``
+is folded into the key of that draw.
+
+>>> import eagerkit as ek
+>>> ek.random.set_seed(1)
+>>> a = ek.random.normal([2])
+>>> ek.random.set_seed(1)
+>>> bool(ek.reduce_all(a == ek.random.normal([2])))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eagerkit._src.core import context
+from eagerkit._src.core import dtypes as _dtypes
+from eagerkit._src.core.convert import to_array
+from eagerkit._src.core.errors import InvalidArgumentError
+from eagerkit._src.core.tensor import Tensor
+from eagerkit._src.core.variable import Variable
+from eagerkit._src.ops.array_ops import _shape_arg
+from eagerkit._src.ops.op import defop
+
+
+def _key_from_seed(seed: int) -> jax.Array:
+    return jax.random.key_data(jax.random.key(int(seed) % (2**63), impl="threefry2x32"))
+
+
+def _fold(key: Any, seed: Any) -> Any:
+    if seed is None:
+        return key
+    return jax.random.key_data(jax.random.fold_in(jax.random.wrap_key_data(key, impl="threefry2x32"), int(seed)))
+
+
+def _split(key: Any) -> tuple[Any, Any]:
+    k = jax.random.wrap_key_data(key, impl="threefry2x32")
+    new, sub = jax.random.split(k)
+    return jax.random.key_data(new), sub
+
+
+@defop("RandomStandardNormal", tensors=("key", "mean", "stddev"))
+def _normal(key, mean, stddev, shape, dtype, seed):
+    new, sub = _split(_fold(key, seed))
+    return [new, jax.random.normal(sub, shape, dtype) * stddev + mean]
+
+
+@defop("RandomUniform", tensors=("key", "minval", "maxval"))
+def _uniform(key, minval, maxval, shape, dtype, seed):
+    new, sub = _split(_fold(key, seed))
+    if jnp.issubdtype(dtype, jnp.integer):
+        return [new, jax.random.randint(sub, shape, minval, maxval, dtype)]
+    return [new, jax.random.uniform(sub, shape, dtype, minval, maxval)]
+
+
+@defop("TruncatedNormal", tensors=("key", "mean", "stddev"))
+def _truncated_normal(key, mean, stddev, shape, dtype, seed):
+    new, sub = _split(_fold(key, seed))
+    return [new, jax.random.truncated_normal(sub, -2.0, 2.0, shape, dtype) * stddev + mean]
+
+
+@defop("Multinomial", tensors=("key", "logits"))
+def _categorical(key, logits, num_samples, dtype, seed):
+    new, sub = _split(_fold(key, seed))
+    draws = jax.random.categorical(sub, logits, axis=-1, shape=(num_samples, logits.shape[0]))
+    return [new, draws.T.astype(dtype)]
+
+
+@defop("RandomShuffle", tensors=("key", "value"))
+def _shuffle(key, value, seed):
+    new, sub = _split(_fold(key, seed))
+    return [new, jax.random.permutation(sub, value, axis=0)]
+
+
+@defop("StatelessRandomBits", tensors=("key",))
+def _bits(key, shape, seed):
+    new, sub = _split(_fold(key, seed))
+    return [new, jax.random.bits(sub, shape, jnp.uint32)]
+
+
+class Generator:
+    """A random number generator with its state in a Variable (``tf.random.Generator``).
+
+    >>> import eagerkit as ek
+    >>> g = ek.random.Generator.from_seed(42)
+    >>> g.normal([2, 3]).shape
+    TensorShape([2, 3])
+    """
+
+    def __init__(
+        self, copy_from: Generator | None = None, state: Any = None, alg: Any = None, seed: int | None = None
+    ) -> None:
+        if copy_from is not None:
+            key = copy_from.state._read()
+        elif state is not None:
+            key = to_array(state).astype(jnp.uint32).reshape(-1)[:2]
+        else:
+            key = _key_from_seed(int.from_bytes(os.urandom(8), "little") if seed is None else seed)
+        self.state = Variable(key, trainable=False, name="generator_state")
+
+    @classmethod
+    def from_seed(cls, seed: int, alg: Any = None) -> Generator:
+        return cls(seed=seed)
+
+    @classmethod
+    def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
+        return cls()
+
+    def reset_from_seed(self, seed: int) -> None:
+        self.state.assign(_key_from_seed(seed))
+
+    def _draw(self, op: Any, *args: Any, **static: Any) -> Tensor:
+        new, out = op(self.state, *args, **static)
+        self.state.assign(new)
+        return out
+
+    def normal(
+        self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dtypes.float32, name: str | None = None
+    ) -> Tensor:
+        dt = _dtypes.as_dtype(dtype)._np
+        return self._draw(_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=None)
+
+    def uniform(
+        self, shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dtypes.float32, name: str | None = None
+    ) -> Tensor:
+        dt = _dtypes.as_dtype(dtype)
+        if maxval is None:
+            if dt.is_integer:
+                raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
+            maxval = 1
+        return self._draw(
+            _uniform, _as(minval, dt._np), _as(maxval, dt._np), shape=_shape_arg(shape), dtype=dt._np, seed=None
+        )
+
+    def truncated_normal(
+        self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dtypes.float32, name: str | None = None
+    ) -> Tensor:
+        dt = _dtypes.as_dtype(dtype)._np
+        return self._draw(
+            _truncated_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=None
+        )
+
+    def split(self, count: int = 1) -> list[Generator]:
+        """``count`` new independent generators (advances this one)."""
+        out = []
+        for _ in range(count):
+            bits = self._draw(_bits, shape=(2,), seed=None)
+            out.append(Generator(state=bits))
+        return out
+
+
+def _as(value: Any, np_dtype: Any) -> Any:
+    arr = to_array(value)
+    return arr.astype(np_dtype) if arr.dtype != np_dtype else arr
+
+
+_global: Generator | None = None
+
+
+def get_global_generator() -> Generator:
+    """The generator used by ``ek.random.*`` functions (created on first use)."""
+    global _global
+    if _global is None:
+        with context.init_scope():
+            _global = Generator()
+    return _global
+
+
+def set_global_generator(generator: Generator) -> None:
+    global _global
+    _global = generator
+
+
+def set_seed(seed: int) -> None:
+    """Makes the global generator (and so every ``ek.random`` op) reproducible."""
+    g = get_global_generator()
+    with context.init_scope():
+        g.reset_from_seed(int(seed))
+
+
+def normal(
+    shape: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = _dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Samples from a normal distribution (``tf.random.normal``)."""
+    g = get_global_generator()
+    dt = _dtypes.as_dtype(dtype)._np
+    return g._draw(_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=seed)
+
+
+def uniform(
+    shape: Any,
+    minval: Any = 0,
+    maxval: Any = None,
+    dtype: Any = _dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Samples uniformly from ``[minval, maxval)``; integer dtypes need ``maxval``."""
+    dt = _dtypes.as_dtype(dtype)
+    if maxval is None:
+        if dt.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
+        maxval = 1
+    if dt.is_integer and int(np.asarray(to_array(minval))) >= int(np.asarray(to_array(maxval))):
+        raise InvalidArgumentError(None, "RandomUniformInt", "Need minval < maxval [Op:RandomUniformInt]")
+    g = get_global_generator()
+    return g._draw(_uniform, _as(minval, dt._np), _as(maxval, dt._np), shape=_shape_arg(shape), dtype=dt._np, seed=seed)
+
+
+def truncated_normal(
+    shape: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = _dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Normal samples re-drawn beyond two standard deviations."""
+    g = get_global_generator()
+    dt = _dtypes.as_dtype(dtype)._np
+    return g._draw(_truncated_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=seed)
+
+
+def categorical(
+    logits: Any, num_samples: int, dtype: Any = None, seed: int | None = None, name: str | None = None
+) -> Tensor:
+    """Draws class indices from ``[batch, classes]`` logits: result ``[batch, num_samples]``."""
+    dt = _dtypes.as_dtype(dtype or _dtypes.int64)._np
+    return get_global_generator()._draw(_categorical, logits, num_samples=int(num_samples), dtype=dt, seed=seed)
+
+
+def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Tensor:
+    """Randomly permutes along the first dimension."""
+    return get_global_generator()._draw(_shuffle, value, seed=seed)

@@ -1,0 +1,1 @@
+"""Small shared helpers, each in a module named for what it does."""

@@ -1,0 +1,3 @@
+"""``ek.autodiff``: tapes and forward-mode accumulators (mirrors ``tf.autodiff``)."""
+
+from eagerkit._src.autodiff.tape import GradientTape  # noqa: F401
