@@ -130,6 +130,7 @@ from eagerkit._src.ops.math_ops import (  # noqa: F401
     truediv,
 )
 from eagerkit._src.autodiff.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from eagerkit._src.autodiff.custom_gradient import custom_gradient  # noqa: F401
 
 from eagerkit import (  # noqa: F401,E402
     autodiff,
