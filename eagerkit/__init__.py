@@ -131,6 +131,8 @@ from eagerkit._src.ops.math_ops import (  # noqa: F401
 )
 from eagerkit._src.autodiff.tape import GradientTape, UnconnectedGradients  # noqa: F401
 from eagerkit._src.autodiff.custom_gradient import custom_gradient  # noqa: F401
+from eagerkit._src.function.function import Function, function  # noqa: F401
+from eagerkit._src.function.control_flow import case, cond, switch_case, while_loop  # noqa: F401
 
 from eagerkit import (  # noqa: F401,E402
     autodiff,

@@ -21,6 +21,13 @@ import jax
 tapes: list[Any] = []
 #: Variable-override frames (innermost last). Managed by ``function`` and ``autodiff``.
 frames: list[Frame] = []
+#: ids of concrete arrays that stand for symbolic values while tracing (variable proxies).
+symbolic_ids: set[int] = set()
+
+
+def is_symbolic(value: Any) -> bool:
+    """True for traced values, including the concrete proxies used for variables while tracing."""
+    return isinstance(value, jax.core.Tracer) or (bool(symbolic_ids) and id(value) in symbolic_ids)
 
 
 class Frame(Protocol):

@@ -21,6 +21,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.tensor_shape import TensorShape
 
@@ -63,6 +64,11 @@ class Tensor:
 
     # -- value access -------------------------------------------------------------
     def _concrete(self, what: str) -> np.ndarray:
+        if context.symbolic_ids and id(self._value) in context.symbolic_ids:
+            raise TracedValueError(
+                f"{what} needs a concrete value, but this Tensor is symbolic inside "
+                "ek.function. Use ek.print / ek ops, or run the code eagerly."
+            )
         try:
             return np.asarray(self._value)
         except jax.errors.TracerArrayConversionError:
@@ -165,7 +171,7 @@ class Tensor:
         return int(self._scalar("index"))
 
     def _scalar(self, what: str) -> Any:
-        if isinstance(self._value, jax.core.Tracer):
+        if context.is_symbolic(self._value):
             from eagerkit._src.core import tracing_errors
 
             tracing_errors.raise_python_control_flow(what)

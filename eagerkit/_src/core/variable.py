@@ -182,8 +182,13 @@ class Variable:
         return _read_hook(self)
 
     def numpy(self) -> np.ndarray | np.generic:
+        value = self._read()
+        if context.is_symbolic(value):
+            raise TracedValueError(
+                "Variable.numpy() is not available inside ek.function; use the variable in ops."
+            )
         try:
-            arr = np.array(self._read())
+            arr = np.array(value)
         except jax.errors.TracerArrayConversionError:
             raise TracedValueError(
                 "Variable.numpy() is not available inside ek.function; use the variable in ops."

@@ -1,0 +1,306 @@
+"""Graph control flow: ``ek.cond``, ``ek.while_loop``, ``ek.case``, ``ek.switch_case``.
+
+Eagerly (concrete predicate) they run the chosen Python branch / a Python loop, exactly
+as TF eager does, so GradientTape records what actually ran. Inside ``ek.function`` they
+map onto ``jax.lax.cond`` / ``jax.lax.switch`` / ``jax.lax.while_loop``. Each branch or
+loop body is traced once with ``jax.make_jaxpr`` under a frame that collects Variable
+writes; variables written there become extra outputs (or loop-carried values) and are
+written back afterwards, so ``v.assign_add`` inside a branch or loop body works.
+
+>>> import eagerkit as ek
+>>> ek.cond(ek.constant(True), lambda: ek.constant(1), lambda: ek.constant(2)).numpy()
+np.int32(1)
+>>> ek.while_loop(lambda i: i < 10, lambda i: (i + 3,), [ek.constant(0)])[0].numpy()
+np.int32(12)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.extend.core import jaxpr_as_fun
+
+from eagerkit._src.autodiff.frames import pushed
+from eagerkit._src.core import context
+from eagerkit._src.core.convert import convert_to_tensor, to_array
+from eagerkit._src.core.errors import InvalidArgumentError
+from eagerkit._src.core.tensor import Tensor
+from eagerkit._src.core.variable import Variable
+from eagerkit._src.util import nest
+
+
+class _BranchFrame:
+    """Collects variable writes of one traced branch/body without touching the parent."""
+
+    tracing = True
+
+    def __init__(self, overrides: dict[int, Any] | None = None) -> None:
+        self.parent = context.frames[-1] if context.frames else None
+        self.current: dict[int, Any] = dict(overrides or {})
+        self.written: dict[int, Variable] = {}
+
+    def read(self, var: Variable) -> Any:
+        v = self.current.get(id(var))
+        if v is not None:
+            return v
+        return self.parent.read(var) if self.parent is not None else var._value
+
+    def write(self, var: Variable, value: Any) -> None:
+        self.current[id(var)] = value
+        self.written[id(var)] = var
+
+    def created(self, var: Variable) -> None:
+        raise ValueError(
+            f"Creating a variable ({var.name}) inside a branch or loop body of ek.cond / ek.while_loop is not "
+            "supported; create it before the control flow."
+        )
+
+
+def _to_values(structure: Any) -> tuple[list, Any]:
+    leaves = nest.flatten(structure)
+    vals = [to_array(x) for x in leaves]
+    return vals, structure
+
+
+def _wrap(structure: Any, vals: list) -> Any:
+    return nest.pack_sequence_as(structure, [Tensor(v) for v in vals])
+
+
+def _trace_branch(fn: Callable, args_avals: list, arg_structure: Any, overrides: dict | None = None):
+    """Traces ``fn`` once; returns (closed jaxpr, output structure, written variables)."""
+    box: dict[str, Any] = {}
+
+    def traced(*flat: Any) -> list:
+        frame = _BranchFrame(overrides)
+        with pushed(frame):
+            args = _wrap(arg_structure, list(flat)) if arg_structure is not None else None
+            out = fn(*args) if args is not None else fn()
+            vals, structure = _to_values(out)
+            box["structure"], box["written"] = structure, list(frame.written.values())
+            box["n_out"] = len(vals)
+            return vals + [frame.current[id(v)] for v in box["written"]]
+
+    closed = jax.make_jaxpr(traced)(*args_avals)
+    return closed, box["structure"], box["written"], box["n_out"]
+
+
+def _concrete_pred(pred: Any) -> Any:
+    arr = to_array(pred)
+    return None if context.is_symbolic(arr) else bool(jnp.asarray(arr).reshape(()))
+
+
+def cond(pred: Any, true_fn: Callable | None = None, false_fn: Callable | None = None, name: str | None = None) -> Any:
+    """``true_fn()`` if ``pred`` else ``false_fn()`` (``tf.cond``).
+
+    Inside ``ek.function`` both branches are traced and must return the same structure,
+    shapes and dtypes.
+    """
+    if true_fn is None or false_fn is None:
+        raise TypeError("cond: true_fn and false_fn must both be callables.")
+    c = _concrete_pred(pred)
+    if c is not None:
+        return true_fn() if c else false_fn()
+    return _switch(to_array(pred).astype(jnp.int32), [false_fn, true_fn], "cond")
+
+
+def switch_case(branch_index: Any, branch_fns: Any, default: Callable | None = None, name: str | None = None) -> Any:
+    """Runs ``branch_fns[branch_index]`` (or ``default`` when out of range) (``tf.switch_case``)."""
+    fns = [fn for _, fn in sorted(branch_fns.items())] if isinstance(branch_fns, dict) else list(branch_fns)
+    if default is not None:
+        fns = fns + [default]
+    idx = to_array(branch_index)
+    if not jnp.issubdtype(idx.dtype, jnp.integer):
+        raise TypeError(f"switch_case: branch_index must be an integer tensor, got {idx.dtype}")
+    if not context.is_symbolic(idx):
+        i = int(idx)
+        if not 0 <= i < len(fns) - (default is not None):
+            if default is None:
+                i = len(fns) - 1
+            else:
+                return default()
+        return fns[i]()
+    n = len(fns) - (default is not None)
+    idx = jnp.where((idx < 0) | (idx >= n), len(fns) - 1, idx).astype(jnp.int32)
+    return _switch(idx, fns, "switch_case")
+
+
+def case(
+    pred_fn_pairs: Sequence,
+    default: Callable | None = None,
+    exclusive: bool = False,
+    strict: bool = False,
+    name: str = "case",
+) -> Any:
+    """The first ``fn`` whose ``pred`` is true, else ``default`` (``tf.case``)."""
+    pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else list(pred_fn_pairs)
+    preds = [to_array(p) for p, _ in pairs]
+    fns = [f for _, f in pairs]
+    if all(not context.is_symbolic(p) for p in preds):
+        hits = [i for i, p in enumerate(preds) if bool(p)]
+        if exclusive and len(hits) > 1:
+            raise InvalidArgumentError(None, "case", f"case: more than one condition is true: {hits}")
+        if hits:
+            return fns[hits[0]]()
+        if default is None:
+            return fns[-1]()
+        return default()
+    stacked = jnp.stack([p.reshape(()) for p in preds])
+    first = jnp.argmax(stacked).astype(jnp.int32)
+    last = default if default is not None else fns[-1]
+    idx = jnp.where(jnp.any(stacked), first, len(fns))
+    return _switch(idx, fns + [last], "case")
+
+
+def _switch(index: Any, fns: list[Callable], op: str) -> Any:
+    traced = [_trace_branch(fn, [], None) for fn in fns]
+    structures = [t[1] for t in traced]
+    for s in structures[1:]:
+        try:
+            nest.assert_same_structure(structures[0], s, check_types=False)
+        except ValueError:
+            raise ValueError(
+                f"{op}: all branches must return the same structure; got {structures[0]!r} and {s!r}."
+            ) from None
+    written: dict[int, Variable] = {}
+    for t in traced:
+        for v in t[2]:
+            written.setdefault(id(v), v)
+    wvars = list(written.values())
+    current = [_read(v) for v in wvars]
+
+    def branch(t: tuple) -> Callable:
+        closed, _, wv, n_out = t
+
+        def run() -> list:
+            outs = jaxpr_as_fun(closed)()
+            vals = list(outs[:n_out])
+            new = dict(zip((id(v) for v in wv), outs[n_out:]))
+            return vals + [new.get(id(v), c) for v, c in zip(wvars, current)]
+
+        return run
+
+    outs = jax.lax.switch(index, [branch(t) for t in traced])
+    n_out = traced[0][3]
+    for v, val in zip(wvars, outs[n_out:]):
+        v._write(val)
+    return _wrap(structures[0], list(outs[:n_out]))
+
+
+def _static_int(x: Any, what: str) -> int:
+    if isinstance(x, (Tensor, Variable)):
+        x = to_array(x)
+    if context.is_symbolic(x):
+        raise TypeError(f"while_loop: {what} must be known when tracing (a Python int or constant tensor).")
+    return int(x)
+
+
+def _read(var: Variable) -> Any:
+    return var._read()
+
+
+def while_loop(
+    cond: Callable,
+    body: Callable,
+    loop_vars: Any,
+    shape_invariants: Any = None,
+    parallel_iterations: int = 10,
+    back_prop: bool = True,
+    swap_memory: bool = False,
+    maximum_iterations: Any = None,
+    name: str | None = None,
+) -> Any:
+    """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` (``tf.while_loop``).
+
+    Eagerly this is a Python loop (differentiable by GradientTape). Inside ``ek.function``
+    it is ``jax.lax.while_loop`` (or, with ``maximum_iterations``, a bounded ``lax.scan``
+    that reverse-mode autodiff can differentiate).
+    """
+    single = not isinstance(loop_vars, (list, tuple))
+    structure = [loop_vars] if single else loop_vars
+    tensors = nest.map_structure(lambda x: x if isinstance(x, (Tensor, Variable)) else convert_to_tensor(x), structure)
+
+    def call(fn: Callable, vs: Any) -> Any:
+        return fn(*vs) if not single else fn(vs[0])
+
+    def as_list(out: Any) -> Any:
+        if single:
+            return [out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out]
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    flat = [to_array(x) for x in nest.flatten(tensors)]
+    symbolic = any(context.is_symbolic(v) for v in flat)
+    c0 = call(cond, tensors)
+    if not symbolic and not context.is_symbolic(to_array(c0)):
+        vs, i = tensors, 0
+        limit = None if maximum_iterations is None else _static_int(maximum_iterations, "maximum_iterations")
+        while bool(call(cond, vs)) and (limit is None or i < limit):
+            vs = nest.map_structure(convert_to_tensor, as_list(call(body, vs)))
+            i += 1
+        return vs[0] if single else type(loop_vars)(vs) if isinstance(loop_vars, tuple) else vs
+    avals = [jax.ShapeDtypeStruct(v.shape, v.dtype) for v in flat]
+    body_closed, out_struct, wvars, n_out = _trace_branch(lambda *a: as_list(call(body, list(a))), avals, tensors)
+    if n_out != len(flat):
+        raise ValueError(f"while_loop: body returned {n_out} values for {len(flat)} loop variables.")
+    for a, o in zip(avals, body_closed.out_avals[:n_out]):
+        if a.shape != o.shape or a.dtype != o.dtype:
+            raise ValueError(
+                f"while_loop: a loop variable changed from shape {a.shape} dtype {a.dtype} to {o.shape} {o.dtype}; "
+                "loop variables must keep their shape and dtype (use shape_invariants-free fixed shapes on XLA)."
+            )
+    init_w = [v._read() for v in wvars]
+
+    def overrides(wvals: list) -> dict:
+        return {id(v): val for v, val in zip(wvars, wvals)}
+
+    if wvars:
+        # Variables written in the body are loop-carried: re-trace the Python with their carried values.
+        def cond_fn(carry: tuple) -> Any:
+            vals, wvals = carry
+            with pushed(_BranchFrame(overrides(wvals))):
+                return to_array(call(cond, _wrap(tensors, list(vals)))).reshape(())
+
+        def body_fn(carry: tuple) -> tuple:
+            vals, wvals = carry
+            frame = _BranchFrame(overrides(wvals))
+            with pushed(frame):
+                out = [to_array(x) for x in nest.flatten(as_list(call(body, _wrap(tensors, list(vals)))))]
+            return out, [frame.current[id(v)] for v in wvars]
+
+    else:
+        # Pure loop: reuse the traces, so the Python of cond and body runs once.
+        cond_closed, _, cond_w, _ = _trace_branch(lambda *a: call(cond, list(a)), avals, tensors)
+        if cond_w:
+            raise ValueError("while_loop: the loop condition must not assign variables.")
+
+        def cond_fn(carry: tuple) -> Any:
+            return jaxpr_as_fun(cond_closed)(*carry[0])[0].reshape(())
+
+        def body_fn(carry: tuple) -> tuple:
+            return list(jaxpr_as_fun(body_closed)(*carry[0])), []
+
+    if maximum_iterations is None:
+        vals, wvals = jax.lax.while_loop(cond_fn, body_fn, (flat, init_w))
+    else:
+        n = _static_int(maximum_iterations, "maximum_iterations")
+
+        def step(carry: tuple, _: Any) -> tuple:
+            vals, wvals, done = carry
+            go = jnp.logical_and(jnp.logical_not(done), cond_fn((vals, wvals)))
+            nvals, nw = body_fn((vals, wvals))
+            pick = lambda a, b: jnp.where(go, a, b)  # noqa: E731
+            return (
+                [pick(a, b) for a, b in zip(nvals, vals)],
+                [pick(a, b) for a, b in zip(nw, wvals)],
+                jnp.logical_not(go),
+            ), None
+
+        (vals, wvals, _), _ = jax.lax.scan(step, (flat, init_w, jnp.asarray(False)), None, length=n)
+    for v, val in zip(wvars, wvals):
+        v._write(val)
+    result = _wrap(tensors, list(vals))
+    if single:
+        return result[0]
+    return tuple(result) if isinstance(loop_vars, tuple) else result
