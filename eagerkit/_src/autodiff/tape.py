@@ -90,6 +90,9 @@ class Recorder:
         self._leaves: list[_Leaf] = []
         self._var_leaf: dict[tuple[int, int], int] = {}
         self._watched_vars: dict[int, Variable] = {}
+        # id(raw value) -> ref, so ops whose inputs arrive as raw arrays (traced control flow
+        # closing over tensors) still connect to the record.
+        self._by_value: dict[int, tuple] = {}
 
     # -- recording --------------------------------------------------------------------
     def _watch_one(self, x: Any) -> None:
@@ -106,6 +109,7 @@ class Recorder:
                 return
             if id(x) not in self._watched and id(x) not in self._producer:
                 self._watched[id(x)] = len(self._leaves)
+                self._by_value[id(x._value)] = ("l", len(self._leaves))
                 self._leaves.append(_Leaf(x, x._value, None))
         else:
             raise ValueError(
@@ -133,8 +137,13 @@ class Recorder:
             leaf = self._var_leaf.get(lkey)
             if leaf is None:
                 leaf = self._var_leaf[lkey] = len(self._leaves)
+                self._by_value[id(val)] = ("l", leaf)
                 self._leaves.append(_Leaf(obj, val, obj))
             return ("l", leaf)
+        if obj is val and val is not None:
+            r = self._by_value.get(id(val))
+            if r is not None:
+                return r
         return ("c", obj, val)
 
     def record(self, key: Any, fn: Callable, objs: list, vals: list, outs: list) -> None:
@@ -152,8 +161,10 @@ class Recorder:
         idx = len(self._entries)
         self._entries.append(_Entry(key, fn, refs, outs))
         producer = self._producer
+        by_value = self._by_value
         for k, o in enumerate(outs):
             producer[id(o)] = (idx, k)
+            by_value[id(o._value)] = ("n", idx, k)
 
     # -- building the replay program -------------------------------------------------------
     def _source_slots(self, sources: list) -> tuple[list, list, dict, dict]:

@@ -21,9 +21,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax.extend.core import jaxpr_as_fun
+from jax.extend.core import ClosedJaxpr, jaxpr_as_fun
 
-from eagerkit._src.autodiff.frames import pushed
+from eagerkit._src.autodiff.frames import pushed, tapes_paused
 from eagerkit._src.core import context
 from eagerkit._src.core.convert import convert_to_tensor, to_array
 from eagerkit._src.core.errors import InvalidArgumentError
@@ -41,12 +41,15 @@ class _BranchFrame:
         self.parent = context.frames[-1] if context.frames else None
         self.current: dict[int, Any] = dict(overrides or {})
         self.written: dict[int, Variable] = {}
+        self.read_vars: dict[int, tuple[Variable, Any]] = {}
 
     def read(self, var: Variable) -> Any:
         v = self.current.get(id(var))
         if v is not None:
             return v
-        return self.parent.read(var) if self.parent is not None else var._value
+        outer = self.parent.read(var) if self.parent is not None else var._value
+        self.read_vars.setdefault(id(var), (var, outer))
+        return outer
 
     def write(self, var: Variable, value: Any) -> None:
         self.current[id(var)] = value
@@ -69,8 +72,12 @@ def _wrap(structure: Any, vals: list) -> Any:
     return nest.pack_sequence_as(structure, [Tensor(v) for v in vals])
 
 
+_READS: dict[int, list] = {}
+
+
 def _trace_branch(fn: Callable, args_avals: list, arg_structure: Any, overrides: dict | None = None):
-    """Traces ``fn`` once; returns (closed jaxpr, output structure, written variables)."""
+    """Traces ``fn`` once (tapes paused); returns (closed jaxpr, output structure, written
+    variables, number of outputs). The variables it read are kept in ``_READS[id(closed)]``."""
     box: dict[str, Any] = {}
 
     def traced(*flat: Any) -> list:
@@ -80,11 +87,29 @@ def _trace_branch(fn: Callable, args_avals: list, arg_structure: Any, overrides:
             out = fn(*args) if args is not None else fn()
             vals, structure = _to_values(out)
             box["structure"], box["written"] = structure, list(frame.written.values())
+            box["reads"] = list(frame.read_vars.values())
             box["n_out"] = len(vals)
             return vals + [frame.current[id(v)] for v in box["written"]]
 
-    closed = jax.make_jaxpr(traced)(*args_avals)
+    with tapes_paused():
+        closed = jax.make_jaxpr(traced)(*args_avals)
+    _READS[id(closed)] = box["reads"]
     return closed, box["structure"], box["written"], box["n_out"]
+
+
+def _const_objects(closed: Any) -> list:
+    """For each constant of a branch jaxpr: the Variable it is a read of, else the raw value."""
+    by_value = {id(val): var for var, val in _READS.pop(id(closed), [])}
+    return [by_value.get(id(c), c) for c in closed.consts]
+
+
+def _record(fn: Callable, objs: list, vals: list, outs: list) -> None:
+    """Records a traced control-flow construct as one op on the active tapes."""
+    if not context.tapes:
+        return
+    out_t = outs
+    for tape in list(context.tapes):
+        tape.record(("control_flow", id(fn)), fn, objs, vals, out_t)
 
 
 def _concrete_pred(pred: Any) -> Any:
@@ -157,36 +182,91 @@ def case(
 def _switch(index: Any, fns: list[Callable], op: str) -> Any:
     traced = [_trace_branch(fn, [], None) for fn in fns]
     structures = [t[1] for t in traced]
-    for s in structures[1:]:
+    for st in structures[1:]:
         try:
-            nest.assert_same_structure(structures[0], s, check_types=False)
+            nest.assert_same_structure(structures[0], st, check_types=False)
         except ValueError:
             raise ValueError(
-                f"{op}: all branches must return the same structure; got {structures[0]!r} and {s!r}."
+                f"{op}: all branches must return the same structure; got {structures[0]!r} and {st!r}."
             ) from None
     written: dict[int, Variable] = {}
     for t in traced:
         for v in t[2]:
             written.setdefault(id(v), v)
     wvars = list(written.values())
-    current = [_read(v) for v in wvars]
-
-    def branch(t: tuple) -> Callable:
-        closed, _, wv, n_out = t
-
-        def run() -> list:
-            outs = jaxpr_as_fun(closed)()
-            vals = list(outs[:n_out])
-            new = dict(zip((id(v) for v in wv), outs[n_out:]))
-            return vals + [new.get(id(v), c) for v, c in zip(wvars, current)]
-
-        return run
-
-    outs = jax.lax.switch(index, [branch(t) for t in traced])
     n_out = traced[0][3]
+    # Inputs of the construct: index, current values of written variables, then each branch's constants.
+    const_objs = [_const_objects(t[0]) for t in traced]
+    sizes = [len(t[0].consts) for t in traced]
+    n_w = len(wvars)
+
+    def pure(idx: Any, *flat: Any) -> list:
+        current = list(flat[:n_w])
+        consts, pos = [], n_w
+        for n in sizes:
+            consts.append(list(flat[pos : pos + n]))
+            pos += n
+
+        def branch(t: tuple, cs: list) -> Callable:
+            closed, _, wv, k = t
+
+            def run() -> list:
+                outs = jaxpr_as_fun(ClosedJaxpr(closed.jaxpr, cs))()
+                new = dict(zip((id(v) for v in wv), outs[k:]))
+                return list(outs[:k]) + [new.get(id(v), c) for v, c in zip(wvars, current)]
+
+            return run
+
+        return jax.lax.switch(idx, [branch(t, cs) for t, cs in zip(traced, consts)])
+
+    current = [v._read() for v in wvars]
+    vals = [index] + current + [c for t in traced for c in t[0].consts]
+    objs = [index] + list(wvars) + [o for objs in const_objs for o in objs]
+    outs = pure(*vals)
     for v, val in zip(wvars, outs[n_out:]):
         v._write(val)
-    return _wrap(structures[0], list(outs[:n_out]))
+    result = [Tensor(o) for o in outs[:n_out]]
+    _record(pure, objs, vals, result)
+    return nest.pack_sequence_as(structures[0], result)
+
+
+def _pure_while(
+    tensors: Any, flat: list, cond_closed: Any, body_closed: Any, maximum_iterations: Any, single: bool, loop_vars: Any
+) -> Any:
+    n_loop, n_c, n_b = len(flat), len(cond_closed.consts), len(body_closed.consts)
+    limit = None if maximum_iterations is None else _static_int(maximum_iterations, "maximum_iterations")
+
+    def pure(*inputs: Any) -> list:
+        vals = list(inputs[:n_loop])
+        cc = ClosedJaxpr(cond_closed.jaxpr, list(inputs[n_loop : n_loop + n_c]))
+        bc = ClosedJaxpr(body_closed.jaxpr, list(inputs[n_loop + n_c : n_loop + n_c + n_b]))
+
+        def cond_fn(vs: list) -> Any:
+            return jaxpr_as_fun(cc)(*vs)[0].reshape(())
+
+        def body_fn(vs: list) -> list:
+            return list(jaxpr_as_fun(bc)(*vs))
+
+        if limit is None:
+            return jax.lax.while_loop(cond_fn, body_fn, vals)
+
+        def step(carry: tuple, _: Any) -> tuple:
+            vs, done = carry
+            go = jnp.logical_and(jnp.logical_not(done), cond_fn(vs))
+            nv = body_fn(vs)
+            return ([jnp.where(go, a, b) for a, b in zip(nv, vs)], jnp.logical_not(go)), None
+
+        (vals, _), _ = jax.lax.scan(step, (vals, jnp.asarray(False)), None, length=limit)
+        return vals
+
+    vals = flat + list(cond_closed.consts) + list(body_closed.consts)
+    objs = nest.flatten(tensors) + _const_objects(cond_closed) + _const_objects(body_closed)
+    outs = [Tensor(o) for o in pure(*vals)]
+    _record(pure, objs, vals, outs)
+    result = nest.pack_sequence_as(tensors, outs)
+    if single:
+        return result[0]
+    return tuple(result) if isinstance(loop_vars, tuple) else result
 
 
 def _static_int(x: Any, what: str) -> int:
@@ -270,16 +350,12 @@ def while_loop(
             return out, [frame.current[id(v)] for v in wvars]
 
     else:
-        # Pure loop: reuse the traces, so the Python of cond and body runs once.
+        # Pure loop: reuse the traces (the Python of cond and body runs once) and record the
+        # loop as one op, so a tape inside ek.function can differentiate it.
         cond_closed, _, cond_w, _ = _trace_branch(lambda *a: call(cond, list(a)), avals, tensors)
         if cond_w:
             raise ValueError("while_loop: the loop condition must not assign variables.")
-
-        def cond_fn(carry: tuple) -> Any:
-            return jaxpr_as_fun(cond_closed)(*carry[0])[0].reshape(())
-
-        def body_fn(carry: tuple) -> tuple:
-            return list(jaxpr_as_fun(body_closed)(*carry[0])), []
+        return _pure_while(tensors, flat, cond_closed, body_closed, maximum_iterations, single, loop_vars)
 
     if maximum_iterations is None:
         vals, wvals = jax.lax.while_loop(cond_fn, body_fn, (flat, init_w))
