@@ -1,0 +1,1 @@
+"""compile / fit / evaluate / predict, callbacks, progress bars and data adapters."""
