@@ -1,0 +1,1 @@
+"""Private implementation of ``ek.keras`` (public modules under ``eagerkit/keras`` re-export it)."""

@@ -1,0 +1,1 @@
+"""Private implementation of ``ek.keras.losses`` (the public module re-exports it)."""
