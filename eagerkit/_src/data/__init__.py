@@ -1,0 +1,1 @@
+"""Implementation of ``ek.data`` (``tf.data``); the public names live in ``eagerkit.data``."""
