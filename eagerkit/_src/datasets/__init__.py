@@ -1,0 +1,1 @@
+"""Implementation of ``ek.keras.datasets``: finding, downloading, verifying and reading data files."""
