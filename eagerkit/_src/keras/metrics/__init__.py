@@ -1,0 +1,1 @@
+"""Private implementation of ``ek.keras.metrics`` (the public module re-exports it)."""
