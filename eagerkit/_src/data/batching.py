@@ -110,7 +110,10 @@ class PaddedBatchDataset(Dataset):
                 g = [int(g)]
             dims = [None if d is None or int(d) == -1 else int(d) for d in np.asarray(g, dtype=object).reshape(-1)]
             shape = TensorShape(dims)
-            if not shape.is_compatible_with(s.shape):
+            if s.shape.rank is not None and (
+                shape.rank != s.shape.rank
+                or any(p is not None and d is not None and p < d for p, d in zip(shape, s.shape))
+            ):
                 raise ValueError(
                     f"The padded shape {shape} is not compatible with the shape {s.shape} of the corresponding "
                     "input component."

@@ -65,12 +65,16 @@ def apply(fn: Callable, element: Any) -> Any:
     return fn(element)
 
 
+class UserFunctionError(TypeError):
+    """The user function returned something a dataset element cannot be."""
+
+
 def normalize_output(ret: Any, what: str) -> Any:
     """A list return becomes a tuple (as in ``tf.data``); ``None`` is refused."""
     if isinstance(ret, list):
         ret = tuple(ret)
     if ret is None or any(leaf is None for leaf in structure.flatten(ret)):
-        raise TypeError(
+        raise UserFunctionError(
             f"The function passed to `{what}` returned None (or a structure containing None). "
             "Return the tensors that make up the new element."
         )
@@ -103,6 +107,8 @@ class UserFunction:
         try:
             first = self._abstract_output(specs, 2)
             second = self._abstract_output(specs, 3)
+        except UserFunctionError:
+            raise
         except Exception:  # noqa: BLE001 - any failure means "not traceable": fall back to running
             return None
         (tmpl_a, outs_a), (tmpl_b, outs_b) = first, second
