@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
-from eagerkit._src.autodiff.tape import _GRAD_CACHE, Recorder, UnconnectedGradients, _make_replay, issue
+from eagerkit._src.autodiff.tape import Recorder, UnconnectedGradients, _unconnected_mode
 from eagerkit._src.core import context
 from eagerkit._src.core.convert import convert_to_tensor
 from eagerkit._src.core.tensor import Tensor
@@ -68,38 +67,25 @@ class ForwardAccumulator(Recorder):
             context.tapes.remove(self)
 
     def jvp(self, primals: Any, unconnected_gradients: UnconnectedGradients | str = UnconnectedGradients.NONE) -> Any:
-        """The tangent of each tensor in ``primals`` (a nest), given the accumulator's tangents."""
-        unconnected = UnconnectedGradients(unconnected_gradients)
-        targets = nest.flatten(primals)
-        targets = [t.value() if isinstance(t, Variable) else t for t in targets]
-        slot_objs, slot_vals, leaf_slot, node_slot, per_source = self._source_slots(self._primals)
-        tangent_of_slot: list[Any] = [None] * len(slot_vals)
-        for slots, tan in zip(per_source, self._tangents):
-            for s in slots:
-                tangent_of_slot[s] = tan
-        key, program, t_refs, c_objs, c_vals = self._program(targets, leaf_slot, node_slot)
-        live = [i for i, r in enumerate(t_refs) if r is not None]
+        """The tangent of each tensor in ``primals`` (a nest), given the accumulator's tangents.
+
+        Tensors that do not depend on the accumulator's primals give None (or zeros with
+        ``unconnected_gradients=ek.UnconnectedGradients.ZERO``).
+        """
+        unconnected = _unconnected_mode(unconnected_gradients)
+        targets = [primals] if type(primals) is Tensor else nest.flatten(primals)
+        rec = self._resolved()
+        tcodes = tuple([rec.target_code(t, "jvp") for t in targets])
+        groups = tuple([rec.source_slots(p, "jvp") for p in self._primals])
+        plan = rec.plan("jvp", tcodes, groups)
         results: list[Any] = [None] * len(targets)
-        if live and slot_vals:
-            jkey = ("jvp", key, tuple(t_refs[i] for i in live))
-            hit = _GRAD_CACHE.get(jkey)
-            if hit is None:
-                replay = _make_replay(program, [t_refs[i] for i in live])
-
-                def jvp_fn(srcs: list, consts: list, tans: list) -> list:
-                    return list(jax.jvp(lambda s: replay(s, consts), (srcs,), (tans,))[1])
-
-                hit = _GRAD_CACHE[jkey] = (jax.jit(jvp_fn), jvp_fn)
-            compiled, pure = hit
-            outs = issue(
-                jkey,
-                compiled,
-                pure,
-                [(slot_objs, slot_vals), (c_objs, c_vals), (tangent_of_slot, [t._value for t in tangent_of_slot])],
-            )
-            for i, o in zip(live, outs):
+        if plan.compiled is not None:
+            outs = rec.run(plan, list(self._tangents), [t._value for t in self._tangents])
+            for i, o in zip(plan.live_targets, outs):
                 results[i] = o
-        for i, t in enumerate(targets):
-            if results[i] is None and unconnected is UnconnectedGradients.ZERO:
-                results[i] = Tensor(jnp.zeros(t.shape, t.dtype.as_numpy_dtype))
-        return nest.pack_sequence_as(primals, results)
+        if unconnected is UnconnectedGradients.ZERO:
+            for i, t in enumerate(targets):
+                if results[i] is None:
+                    v = t._read() if isinstance(t, Variable) else t._value
+                    results[i] = Tensor(jnp.zeros(v.shape, v.dtype))
+        return results[0] if type(primals) is Tensor else nest.pack_sequence_as(primals, results)
