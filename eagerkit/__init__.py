@@ -79,13 +79,21 @@ from eagerkit._src.ops.array_ops import (  # noqa: F401
 )
 from eagerkit._src.ops.math_ops import (  # noqa: F401
     abs,
+    acos,
+    acosh,
     add,
     add_n,
     argmax,
     argmin,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
     cast,
     ceil,
     cos,
+    cosh,
     cumsum,
     divide,
     einsum,
@@ -121,6 +129,7 @@ from eagerkit._src.ops.math_ops import (  # noqa: F401
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
     subtract,
@@ -128,6 +137,14 @@ from eagerkit._src.ops.math_ops import (  # noqa: F401
     tanh,
     tensordot,
     truediv,
+)
+from eagerkit._src.ops.debugging_ops import (  # noqa: F401
+    Assert,
+    assert_equal,
+    assert_greater,
+    assert_less,
+    assert_rank,
+    print_ as print,
 )
 from eagerkit._src.autodiff.tape import GradientTape, UnconnectedGradients  # noqa: F401
 from eagerkit._src.autodiff.custom_gradient import custom_gradient  # noqa: F401

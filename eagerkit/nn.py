@@ -1,7 +1,8 @@
 """``ek.nn``: activations, convolutions, pooling, losses and normalisation (mirrors ``tf.nn``)."""
 
-from eagerkit._src.ops.math_ops import l2_normalize, sigmoid, softplus, softsign, tanh  # noqa: F401
+from eagerkit._src.ops.math_ops import l2_normalize, log_sigmoid, sigmoid, softplus, softsign, tanh  # noqa: F401
 from eagerkit._src.ops.nn_ops import (  # noqa: F401
+    avg_pool,
     avg_pool1d,
     avg_pool2d,
     avg_pool3d,
@@ -9,17 +10,22 @@ from eagerkit._src.ops.nn_ops import (  # noqa: F401
     bias_add,
     compute_average_loss,
     conv1d,
+    conv1d_transpose,
     conv2d,
     conv2d_transpose,
     conv3d,
+    conv3d_transpose,
+    convolution,
     depthwise_conv2d,
     dropout,
     elu,
+    embedding_lookup,
     gelu,
     in_top_k,
     l2_loss,
     leaky_relu,
     log_softmax,
+    max_pool,
     max_pool1d,
     max_pool2d,
     max_pool3d,
@@ -36,7 +42,3 @@ from eagerkit._src.ops.nn_ops import (  # noqa: F401
     top_k,
     weighted_cross_entropy_with_logits,
 )
-
-avg_pool = avg_pool2d
-max_pool = max_pool2d
-convolution = conv2d

@@ -8,6 +8,7 @@ dtype. A requested dtype that would lose information (2.5 -> int32, a float64 Te
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -20,6 +21,7 @@ from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
 
 _INT32 = np.iinfo(np.int32)
+_INT64 = np.iinfo(np.int64)
 _PY_SCALARS = (bool, int, float, complex)
 
 
@@ -30,6 +32,8 @@ def _default_np_dtype(arr: np.ndarray) -> np.dtype:
         return np.dtype(np.float32)
     if kind in "iu":
         if arr.size and (arr.min() < _INT32.min or arr.max() > _INT32.max):
+            if kind == "u" and arr.max() > _INT64.max:
+                raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
             return np.dtype(np.int64)
         return np.dtype(np.int32)
     if kind == "c":
@@ -42,34 +46,82 @@ def _default_np_dtype(arr: np.ndarray) -> np.dtype:
     )
 
 
+def _refuse(value: Any, target: np.dtype) -> TypeError:
+    return TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {_dtypes.from_numpy(target).name}")
+
+
 def _python_to_numpy(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
+    """Python scalars and (nested) lists to NumPy with TF's rules.
+
+    A requested dtype may not lose the kind of the value (a float into an integer tensor,
+    a complex into a real one, an integer into bool are refused, as TF refuses them);
+    integers outside an integer dtype's range wrap around, as they do in TF.
+    """
     try:
         raw = np.asarray(value)
     except ValueError as e:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {e}") from None
+    except OverflowError:
+        raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.") from None
     if raw.dtype == object:
+        if any(isinstance(v, int) and not isinstance(v, bool) for v in np.ravel(raw)):
+            raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
         raise TypeError(f"Failed to convert elements of {value!r} to Tensor.")
     if np_dtype is None:
         return raw.astype(_default_np_dtype(raw), copy=False)
     target = np.dtype(np_dtype)
-    if raw.dtype.kind in "fc" and target.kind in "iub":
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {_dtypes.from_numpy(target).name}")
-    if raw.dtype.kind == "c" and target.kind == "f":
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {_dtypes.from_numpy(target).name}")
-    if raw.dtype.kind in "iu" and target.kind in "iu" and raw.size:
-        info = np.iinfo(target)
-        if raw.min() < info.min or raw.max() > info.max:
-            raise TypeError(
-                f"Cannot convert {value!r} to EagerTensor of dtype "
-                f"{_dtypes.from_numpy(target).name}: value out of range"
-            )
+    if raw.size:
+        kind, want = raw.dtype.kind, target.kind
+        if (kind in "fc" and want in "iub") or (kind == "c" and want != "c") or (kind in "iu" and want == "b"):
+            raise _refuse(value, target)
+        if kind == "u" and raw.max() > _INT64.max:
+            raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
+    if raw.dtype.kind in "iu" and target.kind in "iu":
+        raw = raw.astype(np.int64)  # wrap around like TF (numpy casts int64 -> narrower ints modulo 2**n)
     return raw.astype(target)
 
 
+def _numpy_to_dtype(value: np.ndarray | np.generic, target: np.dtype) -> np.ndarray:
+    """A NumPy value converted to a requested dtype: a plain cast, as TF does for NumPy input."""
+    arr = np.asarray(value)
+    if arr.dtype.kind == "c" and target.kind != "c":
+        arr = arr.real
+    return arr.astype(target)
+
+
+#: Converted Python scalars, keyed by (type, value, requested dtype). jax arrays are immutable,
+#: so sharing them is safe; this makes ``x + 1`` as cheap as ``x + y``.
+_SCALAR_CACHE: dict[tuple, Any] = {}
+_SCALAR_CACHE_MAX = 4096
+
+
+def _scalar_to_array(value: Any, np_dtype: np.dtype | None) -> Any:
+    key = (type(value), value, np_dtype)
+    try:
+        return _SCALAR_CACHE[key]
+    except KeyError:
+        pass
+    arr = jnp.asarray(_python_to_numpy(value, np_dtype))
+    if isinstance(arr, jax.core.Tracer):
+        return arr  # created inside a trace: never cache a tracer
+    if value == 0 and type(value) is float and math.copysign(1.0, value) < 0:
+        return arr  # -0.0 == 0.0 as a dict key: do not let one stand for the other
+    if len(_SCALAR_CACHE) >= _SCALAR_CACHE_MAX:
+        _SCALAR_CACHE.clear()
+    _SCALAR_CACHE[key] = arr
+    return arr
+
+
 def to_array(value: Any, dtype: Any = None, name: str | None = None) -> Any:
-    """Converts ``value`` to a jax array (or tracer) following TF's conversion rules."""
+    """Converts ``value`` to a jax array (or tracer) following TF's conversion rules.
+
+    With ``dtype``: Python values must fit its kind (``2.5`` is refused for int32), NumPy
+    values are cast (as TF casts them), and Tensors/Variables must already have it.
+    """
     np_dtype = None if dtype is None else _dtypes.as_dtype(dtype)._np
     t = type(value)
+    if t is float or t is int or t is bool:
+        return _scalar_to_array(value, np_dtype)
     if t is Tensor:
         arr = value._value
     elif hasattr(value, "_ek_variable"):
@@ -80,7 +132,7 @@ def to_array(value: Any, dtype: Any = None, name: str | None = None) -> Any:
         if value.dtype.kind in "OSUV":
             raise TypeError(f"eagerkit cannot make a tensor of {value.dtype} values.")
         if np_dtype is not None and value.dtype != np_dtype:
-            return jnp.asarray(_python_to_numpy(value, np_dtype))
+            return jnp.asarray(_numpy_to_dtype(value, np_dtype))
         return jnp.asarray(value)
     elif isinstance(value, (list, tuple)) and _contains_tensor(value):
         parts = [to_array(v, dtype) for v in value]
@@ -143,10 +195,15 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
     >>> ek.constant([1.0, 2.0, 3.0, 4.0], shape=[2, 2]).shape
     TensorShape([2, 2])
     """
-    if isinstance(value, (Tensor, jax.Array)) or hasattr(value, "_ek_variable"):
+    if type(value) is Tensor or hasattr(value, "_ek_variable"):
         arr = to_array(value)
-        if dtype is not None:
-            arr = arr.astype(_dtypes.as_dtype(dtype)._np)
+        if dtype is not None and arr.dtype != _dtypes.as_dtype(dtype)._np:
+            raise TypeError(
+                f"Expected tensor {np.asarray(arr)} with dtype {_dtypes.as_dtype(dtype)!r}, but got dtype "
+                f"{_dtypes.from_numpy(arr.dtype)!r}. Use ek.cast to change a tensor's dtype."
+            )
+    elif isinstance(value, jax.Array):
+        arr = value if dtype is None else value.astype(_dtypes.as_dtype(dtype)._np)
     else:
         arr = to_array(value, dtype)
     if shape is not None:

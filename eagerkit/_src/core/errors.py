@@ -31,6 +31,14 @@ class InvalidArgumentError(OpError, ValueError):
     """An op received an argument of the wrong shape, dtype or value."""
 
 
+class ConversionDtypeError(InvalidArgumentError, TypeError):
+    """A Python/NumPy value cannot take the dtype an op requires (``2.5`` into an int32 op).
+
+    TF raises ``TypeError`` or ``InvalidArgumentError`` here depending on the code path; this
+    class is both, so either ``except`` clause written for TF catches it.
+    """
+
+
 class NotFoundError(OpError):
     """A file or other named entity was not found."""
 

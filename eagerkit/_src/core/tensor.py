@@ -110,6 +110,11 @@ class Tensor:
         return device_name(self._value)
 
     @property
+    def backing_device(self) -> str:
+        """The device holding the tensor's memory (the same as ``device`` on JAX)."""
+        return device_name(self._value)
+
+    @property
     def name(self) -> str:
         raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
 
@@ -126,12 +131,9 @@ class Tensor:
         except RuntimeError:
             devs = []
         if index >= len(devs):
-            from eagerkit._src.core.errors import InvalidArgumentError
-
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"Could not satisfy device specification '/{kind}:{index}': {len(devs)} {kind} device(s) available.",
+            raise RuntimeError(
+                f"{kind}:{index} unknown device. JAX sees {len(devs)} {kind} device(s); check "
+                f"ek.config.list_physical_devices('{kind}') before copying to it."
             )
         return Tensor(jax.device_put(self._value, devs[index]))
 
@@ -157,32 +159,45 @@ class Tensor:
         return iter(array_ops.unstack(self))
 
     def __bool__(self) -> bool:
-        return bool(self._scalar("bool"))
+        # Like NumPy/TF: one element (any rank) gives its truth value, no elements give False.
+        arr = self._scalar("bool")
+        if arr.size > 1:
+            raise ValueError(
+                f"The truth value of an array with more than one element is ambiguous "
+                f"(converting a tensor of shape {tuple(arr.shape)} to Python bool). "
+                "Use ek.reduce_any or ek.reduce_all."
+            )
+        return bool(arr.size and arr.reshape(())[()])
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(self._scalar_item("int"))
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        return float(self._scalar_item("float"))
 
     def __index__(self) -> int:
         if not _dtypes.from_numpy(self._value.dtype).is_integer:
-            raise TypeError(f"Only integer tensors can be used as an index, got {self.dtype.name}")
-        return int(self._scalar("index"))
+            raise TypeError(
+                f"Only integer scalar tensors can be used as an index, got {self.dtype.name}; "
+                "cast with ek.cast(t, ek.int32)."
+            )
+        return int(self._scalar_item("index"))
 
-    def _scalar(self, what: str) -> Any:
+    def _scalar(self, what: str) -> np.ndarray:
         if context.is_symbolic(self._value):
             from eagerkit._src.core import tracing_errors
 
             tracing_errors.raise_python_control_flow(what)
-        arr = np.asarray(self._value)
-        if arr.size != 1:
-            raise ValueError(
-                f"The truth value of an array with more than one element is ambiguous "
-                f"(converting a tensor of shape {tuple(arr.shape)} to Python {what}). "
-                "Use ek.reduce_any or ek.reduce_all."
+        return np.asarray(self._value)
+
+    def _scalar_item(self, what: str) -> Any:
+        arr = self._scalar(what)
+        if arr.ndim != 0:
+            raise TypeError(
+                f"only 0-dimensional arrays can be converted to Python scalars (converting a tensor of "
+                f"shape {tuple(arr.shape)} to Python {what}); index it (t[0]) or reshape it (ek.reshape(t, []))."
             )
-        return arr.reshape(())[()]
+        return arr[()]
 
     def __hash__(self) -> int:
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")

@@ -108,6 +108,8 @@ class Variable:
             )
         if not validate_shape:
             self._shape = TensorShape([None] * value.ndim)
+        # A declared partial shape (``shape=[None]``) is what ``.shape`` reports, as in TF.
+        self._declared_partial = shape is not None and validate_shape and not self._shape.is_fully_defined()
         self._constraint = constraint
         self._synchronization = synchronization
         self._aggregation = aggregation
@@ -152,7 +154,9 @@ class Variable:
 
     @property
     def shape(self) -> TensorShape:
-        return self._shape if self._shape.is_fully_defined() else TensorShape(self._read().shape)
+        if self._shape.is_fully_defined() or getattr(self, "_declared_partial", False):
+            return self._shape
+        return TensorShape(self._read().shape)
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -263,7 +267,10 @@ class Variable:
         return self.value().__index__()
 
     def __format__(self, format_spec: str) -> str:
-        return self.value().__format__(format_spec)
+        # TF's variables have no __format__: "{}" gives str(v) (the repr), a spec is refused.
+        if format_spec:
+            raise TypeError(f"unsupported format string passed to {type(self).__name__}.__format__")
+        return str(self)
 
     def __hash__(self) -> int:
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
@@ -281,6 +288,15 @@ class Variable:
             "`variable.assign_sub(value)` to modify the variable, or `out = variable - value` "
             "if you need to get a new output Tensor."
         )
+
+    def __imul__(self, other: Any) -> Any:
+        raise RuntimeError(_inplace_message("*"))
+
+    def __itruediv__(self, other: Any) -> Any:
+        raise RuntimeError(_inplace_message("/"))
+
+    def __ipow__(self, other: Any) -> Any:
+        raise RuntimeError(_inplace_message("**"))
 
     def ref(self) -> Reference:
         """A hashable reference to this variable."""
@@ -300,6 +316,13 @@ class Variable:
 
     def __deepcopy__(self, memo: dict) -> Variable:
         return Variable(self._value, trainable=self._trainable, name=self._name, constraint=self._constraint)
+
+
+def _inplace_message(op: str) -> str:
+    return (
+        f"`var {op}= value` with `tf.Variable`s is not supported. Use `var.assign(var {op} value)` to "
+        f"modify the variable, or `out = var {op} value` if you need to get a new output Tensor."
+    )
 
 
 def _missing_read_hook(var: Variable) -> Tensor:

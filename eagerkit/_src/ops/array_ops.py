@@ -10,17 +10,19 @@ TensorShape([2, 3])
 from __future__ import annotations
 
 import builtins
+import collections
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.convert import to_array
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
-from eagerkit._src.ops.math_ops import norm_axis
+from eagerkit._src.ops.math_ops import INEXACT, check_dtype, norm_axis
 from eagerkit._src.ops.op import defop, static_value
 
 
@@ -29,8 +31,8 @@ def _np(dtype: Any) -> Any:
 
 
 def _concrete(x: Any) -> np.ndarray | None:
-    """The value of an eager array, or None for tracers."""
-    if isinstance(x, jax.core.Tracer):
+    """The value of an eager array, or None for symbolic values (tracers, variable proxies)."""
+    if context.is_symbolic(x):
         return None
     return np.asarray(x)
 
@@ -112,14 +114,31 @@ def squeeze(input, axis=None):  # noqa: A002
 
 @defop("ExpandDims", tensors=("input",))
 def expand_dims(input, axis):  # noqa: A002
-    """Inserts a size-1 dimension at ``axis``."""
-    return jnp.expand_dims(input, int(axis))
+    """Inserts a size-1 dimension at ``axis`` (``-rank - 1 <= axis <= rank``)."""
+    axis = int(axis)
+    if not -input.ndim - 1 <= axis <= input.ndim:
+        raise InvalidArgumentError(
+            None,
+            "ExpandDims",
+            f"Tried to expand dim index {axis} for tensor with {input.ndim} dimensions. [Op:ExpandDims] "
+            f"Use an axis in [{-input.ndim - 1}, {input.ndim}].",
+        )
+    return jnp.expand_dims(input, axis)
 
 
 @defop("BroadcastTo", tensors=("input",))
 def broadcast_to(input, shape):  # noqa: A002
-    """Broadcasts to ``shape``."""
-    return jnp.broadcast_to(input, tuple(shape))
+    """Broadcasts to ``shape`` (each dimension of ``input`` must be 1 or match, aligned from the right)."""
+    shape = tuple(int(d) for d in shape)
+    ok = input.ndim <= len(shape) and all(a == 1 or a == b for a, b in zip(input.shape[::-1], shape[::-1]))
+    if not ok:
+        raise InvalidArgumentError(
+            None,
+            "BroadcastTo",
+            f"Incompatible shapes: [{','.join(map(str, input.shape))}] vs. [{','.join(map(str, shape))}] "
+            "[Op:BroadcastTo]. Each dimension of the input must be 1 or equal to the target's.",
+        )
+    return jnp.broadcast_to(input, shape)
 
 
 @defop("Tile", tensors=("input",))
@@ -139,7 +158,9 @@ def tile(input, multiples):  # noqa: A002
 def concat(values, axis):
     """Concatenates tensors along ``axis``."""
     if not values:
-        raise ValueError("concat: values must be a non-empty list of tensors.")
+        raise InvalidArgumentError(
+            None, "ConcatV2", "concat: values must be a non-empty list of tensors. [Op:ConcatV2]"
+        )
     ranks = {v.ndim for v in values}
     if len(ranks) > 1:
         raise InvalidArgumentError(
@@ -148,7 +169,19 @@ def concat(values, axis):
             f"ConcatOp : Ranks of all input tensors should match: shapes "
             f"{[list(v.shape) for v in values]} [Op:ConcatV2]",
         )
-    ax = int(axis) % values[0].ndim if values[0].ndim else 0
+    rank = values[0].ndim
+    if rank == 0:
+        raise InvalidArgumentError(
+            None, "ConcatV2", "ConcatOp : Can't concatenate scalars (use ek.stack instead) [Op:ConcatV2]"
+        )
+    if not -rank <= int(axis) < rank:
+        raise InvalidArgumentError(
+            None,
+            "ConcatV2",
+            f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), "
+            f"but got {axis} [Op:ConcatV2]",
+        )
+    ax = int(axis) % rank
     for v in values[1:]:
         if v.shape[:ax] + v.shape[ax + 1 :] != values[0].shape[:ax] + values[0].shape[ax + 1 :]:
             raise InvalidArgumentError(
@@ -162,11 +195,22 @@ def concat(values, axis):
 
 @defop("Pack", tensor_lists=("values",), same_dtype=True)
 def stack(values, axis=0):
-    """Stacks tensors of the same shape along a new ``axis``."""
+    """Stacks tensors of the same shape along a new ``axis``.
+
+    >>> import eagerkit as ek
+    >>> ek.stack([[1, 2], [3, 4]], axis=1).numpy().tolist()
+    [[1, 3], [2, 4]]
+    """
+    if not values:
+        return jnp.zeros((0,), jnp.float32)
     shapes = {tuple(v.shape) for v in values}
     if len(shapes) > 1:
         raise InvalidArgumentError(
             None, "Pack", f"Shapes of all inputs must match: {[list(v.shape) for v in values]} [Op:Pack]"
+        )
+    if not -values[0].ndim - 1 <= int(axis) <= values[0].ndim:
+        raise InvalidArgumentError(
+            None, "Pack", f"axis = {axis} not in [{-values[0].ndim - 1}, {values[0].ndim + 1}) [Op:Pack]"
         )
     return jnp.stack(values, axis=int(axis))
 
@@ -177,11 +221,24 @@ def _unstack(value, axis=0):
 
 
 def unstack(value: Any, num: int | None = None, axis: int = 0, name: str | None = None) -> list[Tensor]:
-    """Splits a tensor into a list along ``axis``."""
-    out = _unstack(value, axis=axis)
-    if num is not None and num != len(out):
-        raise ValueError(f"unstack: num={num} does not match dimension {axis} of size {len(out)}")
-    return list(out)
+    """Splits a tensor into a list of tensors along ``axis``.
+
+    >>> import eagerkit as ek
+    >>> [t.numpy().tolist() for t in ek.unstack([[1, 2], [3, 4]], axis=1)]
+    [[1, 3], [2, 4]]
+    """
+    shape = to_array(value).shape
+    axis = int(axis)
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-len(shape)}, {len(shape)})")
+    axis %= len(shape)
+    if num is not None and num != shape[axis]:
+        raise InvalidArgumentError(
+            None,
+            "Unpack",
+            f"Input shape axis {axis} must equal {num}, got shape [{','.join(map(str, shape))}] [Op:Unpack]",
+        )
+    return list(_unstack(value, axis=axis))
 
 
 @defop("SplitV", tensors=("value",))
@@ -207,6 +264,8 @@ def split(
         sizes = (dim // spec,) * spec
     else:
         sizes = list(spec)
+        if sizes.count(-1) > 1:
+            raise InvalidArgumentError(None, "SplitV", "There can only be one -1 in the input. [Op:SplitV]")
         if sizes.count(-1) == 1:
             sizes[sizes.index(-1)] = dim - (builtins.sum(sizes) + 1)
         if builtins.sum(sizes) != dim:
@@ -234,23 +293,50 @@ def slice(input_, begin, size):  # noqa: A001
     return jax.lax.slice(input_, tuple(begin), tuple(limits))
 
 
-@defop("Pad", tensors=("tensor",))
-def pad(tensor, paddings, mode="CONSTANT", constant_values=0):
-    """Pads with ``paddings`` ([[before, after], ...]); modes CONSTANT, REFLECT, SYMMETRIC."""
-    mode = mode.upper()
-    paddings = tuple(tuple(p) for p in paddings)
-    if len(paddings) != tensor.ndim:
+def pad(
+    tensor: Any, paddings: Any, mode: str = "CONSTANT", constant_values: Any = 0, name: str | None = None
+) -> Tensor:
+    """Pads with ``paddings`` (``[[before, after], ...]`` per dimension); modes CONSTANT,
+    REFLECT and SYMMETRIC. ``constant_values`` takes the tensor's dtype like a binary op's operand.
+
+    >>> import eagerkit as ek
+    >>> ek.pad([[1, 2]], [[0, 0], [1, 1]]).numpy().tolist()
+    [[0, 1, 2, 0]]
+    """
+    mode = str(mode).upper()
+    if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(
+            'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", or "SYMMETRIC". '
+            f"Received `mode` = {mode}"
+        )
+    return _pad(tensor, constant_values, paddings=paddings, mode=mode)
+
+
+@defop("PadV2", tensors=("tensor", "constant_values"), same_dtype=True)
+def _pad(tensor, constant_values, paddings, mode):
+    paddings = tuple(tuple(int(v) for v in p) for p in paddings)
+    if len(paddings) != tensor.ndim or any(len(p) != 2 for p in paddings):
         raise InvalidArgumentError(
             None,
             "Pad",
             f"The first dimension of paddings must be the rank of inputs [{len(paddings)},2] "
-            f"{list(tensor.shape)} [Op:Pad]",
+            f"{list(tensor.shape)} [Op:Pad]. Give one [before, after] pair per dimension.",
         )
+    if any(v < 0 for p in paddings for v in p):
+        flat = " ".join(str(v) for p in paddings for v in p)
+        raise InvalidArgumentError(None, "Pad", f"Paddings must be non-negative: {flat} [Op:Pad]")
     if mode == "CONSTANT":
-        return jnp.pad(tensor, paddings, constant_values=jnp.asarray(constant_values, tensor.dtype))
-    if mode in ("REFLECT", "SYMMETRIC"):
-        return jnp.pad(tensor, paddings, mode=mode.lower())
-    raise ValueError(f"pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}")
+        return jnp.pad(tensor, paddings, constant_values=constant_values)
+    offset = 0 if mode == "SYMMETRIC" else 1
+    for dim, (before, after) in zip(tensor.shape, paddings):
+        if before > dim - offset or after > dim - offset:
+            word = "no greater than" if offset == 0 else "less than"
+            raise InvalidArgumentError(
+                None,
+                "MirrorPad",
+                f"paddings must be {word} the dimension size: {before}, {after} {word} {dim} [Op:MirrorPad]",
+            )
+    return jnp.pad(tensor, paddings, mode=mode.lower())
 
 
 # -- construction ---------------------------------------------------------------------------------
@@ -320,21 +406,82 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name
     s, lim, d = (np.asarray(v).item() for v in vals)
     if d == 0:
         raise InvalidArgumentError(None, "Range", "Requires delta != 0: 0 [Op:Range]")
+    if d > 0 and s > lim:
+        raise InvalidArgumentError(
+            None, "Range", f"Requires start <= limit when delta > 0: {s}/{lim} [Op:Range]. Use a negative delta."
+        )
+    if d < 0 and s < lim:
+        raise InvalidArgumentError(
+            None, "Range", f"Requires start >= limit when delta < 0: {s}/{lim} [Op:Range]. Use a positive delta."
+        )
     return Tensor(jnp.asarray(np.arange(s, lim, d).astype(dt)))
 
 
-@defop("LinSpace", tensors=("start", "stop"))
+@defop("LinSpace", tensors=("start", "stop"), same_dtype=True)
 def linspace(start, stop, num, axis=0):
-    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
-    return jnp.linspace(start, stop, int(num), axis=int(axis), dtype=start.dtype)
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (integers give float64, as in TF).
+
+    >>> import eagerkit as ek
+    >>> ek.linspace(0.0, 1.0, 3).numpy().tolist()
+    [0.0, 0.5, 1.0]
+    """
+    dtype = jnp.float64 if jnp.issubdtype(start.dtype, jnp.integer) else start.dtype
+    check_dtype(start.astype(dtype), "LinSpace", INEXACT)
+    return jnp.linspace(start.astype(dtype), stop.astype(dtype), int(num), axis=int(axis), dtype=dtype)
+
+
+def _one_hot_dtype(on_value: Any, off_value: Any, dtype: Any) -> np.dtype:
+    """TF's output dtype: ``dtype``, else that of on_value/off_value (which must agree), else float32."""
+    given = [(n, to_array(v).dtype) for n, v in (("on_value", on_value), ("off_value", off_value)) if v is not None]
+    if len(given) == 2 and given[0][1] != given[1][1]:
+        raise TypeError(
+            f"dtype {_dtypes.from_numpy(given[0][1])!r} of on_value does not match dtype "
+            f"{_dtypes.from_numpy(given[1][1])!r} of off_value. Pass values of one dtype."
+        )
+    if dtype is not None:
+        want = np.dtype(_np(dtype))
+        for n, dt in given:
+            if dt != want and not (dt.kind in "iu" and want.kind in "iuf"):
+                raise TypeError(
+                    f"dtype {_dtypes.from_numpy(dt)!r} of {n} does not match dtype parameter "
+                    f"{_dtypes.as_dtype(dtype)!r}"
+                )
+        return want
+    return np.dtype(given[0][1]) if given else np.dtype(np.float32)
+
+
+def one_hot(
+    indices: Any,
+    depth: int,
+    on_value: Any = None,
+    off_value: Any = None,
+    axis: int | None = None,
+    dtype: Any = None,
+    name: str | None = None,
+) -> Tensor:
+    """One-hot encoding along a new last axis (``axis`` to place it elsewhere); indices outside
+    ``[0, depth)`` give all-``off_value`` rows.
+
+    >>> import eagerkit as ek
+    >>> ek.one_hot([0, 2], 3).numpy().tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    dt = _one_hot_dtype(on_value, off_value, dtype)
+    on = 1 if on_value is None else np.asarray(to_array(on_value)).astype(dt).item()
+    off = 0 if off_value is None else np.asarray(to_array(off_value)).astype(dt).item()
+    return _one_hot(indices, depth=int(depth), on=on, off=off, axis=axis, dtype=_dtypes.from_numpy(dt).name)
 
 
 @defop("OneHot", tensors=("indices",))
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None):
-    """One-hot encoding along a new last axis (``axis`` to place it elsewhere)."""
-    dt = _np(dtype) or (np.asarray(on_value).dtype if isinstance(on_value, float) else np.float32)
-    on = 1 if on_value is None else on_value
-    off = 0 if off_value is None else off_value
+def _one_hot(indices, depth, on, off, axis, dtype):
+    check_dtype(indices, "OneHot", ("uint8", "int8", "int32", "int64"))
+    dt = _np(dtype)
+    if axis is not None and not -1 <= axis <= indices.ndim:
+        raise InvalidArgumentError(
+            None,
+            "OneHot",
+            f"Expected axis to be -1 or between [0, {indices.ndim + 1}).  But received: {axis} [Op:OneHot]",
+        )
     hot = indices[..., None] == jnp.arange(int(depth), dtype=indices.dtype)
     out = jnp.where(hot, jnp.asarray(on, dt), jnp.asarray(off, dt)).astype(dt)
     if axis is not None and axis != -1:
@@ -344,6 +491,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 # -- selection ---------------------------------------------------------------------------------------
 def _check_indices(indices: Any, limit: int, op: str) -> None:
+    check_dtype(indices, op, ("int16", "int32", "int64"))
     idx = _concrete(indices)
     if idx is None or idx.size == 0:
         return
@@ -357,6 +505,12 @@ def _check_indices(indices: Any, limit: int, op: str) -> None:
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0):
     """Gathers slices of ``params`` along ``axis`` at ``indices`` (checked eagerly, as TF does on CPU)."""
     axis = batch_dims if axis is None else int(axis)
+    if not -params.ndim <= axis < max(params.ndim, 1):
+        raise InvalidArgumentError(
+            None,
+            "GatherV2",
+            f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {axis} [Op:GatherV2]",
+        )
     if axis < 0:
         axis += params.ndim
     _check_indices(indices, params.shape[axis], "GatherV2")
@@ -378,11 +532,27 @@ _gather_impl = jax.jit(lambda p, i, axis: jnp.take(p, i, axis=axis), static_argn
 @defop("GatherNd", jit=False)
 def gather_nd(params, indices, batch_dims=0):
     """Gathers slices of ``params`` addressed by the last axis of ``indices``."""
+    check_dtype(indices, "GatherNd", ("int16", "int32", "int64"))
     depth = indices.shape[-1]
-    for d in builtins.range(depth):
-        _check_indices(
-            indices[..., d] if _concrete(indices) is not None else indices, params.shape[batch_dims + d], "GatherNd"
+    if depth > params.ndim - batch_dims:
+        raise InvalidArgumentError(
+            None,
+            "GatherNd",
+            f"index innermost dimension length must be <= params rank; saw: {depth} vs. "
+            f"{params.ndim - batch_dims} [Op:GatherNd]",
         )
+    idx = _concrete(indices)
+    if idx is not None and idx.size:
+        limits = np.asarray(params.shape[batch_dims : batch_dims + depth])
+        bad = ((idx < 0) | (idx >= limits)).any(axis=-1)
+        if bad.any():
+            pos = tuple(np.argwhere(bad)[0])
+            shape = ",".join(map(str, params.shape))
+            raise InvalidArgumentError(
+                None,
+                "GatherNd",
+                f"indices{list(pos)} = {idx[pos].tolist()} does not index into param shape [{shape}] [Op:GatherNd]",
+            )
 
     def one(p, i):
         return p[tuple(jnp.moveaxis(i, -1, 0))]
@@ -395,6 +565,15 @@ def gather_nd(params, indices, batch_dims=0):
 
 @defop("SelectV2", same_dtype=False)
 def _where3(condition, x, y):
+    try:
+        shape = np.broadcast_shapes(condition.shape, x.shape, y.shape)
+    except ValueError:
+        shape = None
+    if shape is None:
+        c, t, e = ("[" + ",".join(map(str, a.shape)) + "]" for a in (condition, x, y))
+        raise InvalidArgumentError(
+            None, "SelectV2", f"condition {c}, then {t}, and else {e} must be broadcastable [Op:SelectV2]"
+        )
     return jnp.where(condition, x, y)
 
 
@@ -418,11 +597,19 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
         return _where1(condition)
     if x is None or y is None:
         raise ValueError("where: x and y must both be given, or neither.")
+    if to_array(condition).dtype != np.bool_:
+        raise InvalidArgumentError(
+            None, "SelectV2", "where: condition must be a bool tensor; compare first (e.g. x > 0). [Op:SelectV2]"
+        )
     from eagerkit._src.core.convert import is_tensor
     from eagerkit._src.ops.math_ops import add  # the dtype rule of binary ops applies to x and y
 
-    xa, ya = add._convert([x, y])
-    return _where3(condition, x if is_tensor(x) else xa, y if is_tensor(y) else ya)
+    try:
+        xa, ya = add._convert([x, y])
+    except InvalidArgumentError as e:
+        raise type(e)(None, "SelectV2", str(e).replace("AddV2", "SelectV2")) from None
+    cond = condition if is_tensor(condition) else Tensor(to_array(condition, _dtypes.bool))
+    return _where3(cond, x if is_tensor(x) else xa, y if is_tensor(y) else ya)
 
 
 def boolean_mask(tensor: Any, mask: Any, axis: int = 0, name: str = "boolean_mask") -> Tensor:
@@ -458,7 +645,13 @@ def clip_by_value(t, clip_value_min, clip_value_max):
 
 @defop("ClipByNorm")
 def clip_by_norm(t, clip_norm, axes=None):
-    """Rescales ``t`` so that its L2 norm (over ``axes``) is at most ``clip_norm``."""
+    """Rescales ``t`` so that its L2 norm (over ``axes``) is at most ``clip_norm``.
+
+    >>> import eagerkit as ek
+    >>> ek.clip_by_norm([3.0, 4.0], 1.0).numpy().tolist()
+    [0.6000000238418579, 0.800000011920929]
+    """
+    check_dtype(t, "ClipByNorm", INEXACT)
     clip_norm = jnp.asarray(clip_norm, t.dtype)
     sq = jnp.sum(t * t, axis=norm_axis(axes), keepdims=True)
     safe = jnp.where(sq > 0, sq, jnp.ones_like(sq))
@@ -466,14 +659,28 @@ def clip_by_norm(t, clip_norm, axes=None):
     return t * clip_norm / jnp.maximum(norm, clip_norm)
 
 
+def global_norm(t_list: list, name: str | None = None) -> Tensor:
+    """``sqrt(sum of squares of all elements of all tensors)`` (``ek.linalg.global_norm``).
+
+    >>> import eagerkit as ek
+    >>> float(ek.linalg.global_norm([[3.0], [4.0]]))
+    5.0
+    """
+    return _global_norm([t for t in t_list if t is not None])
+
+
 @defop("GlobalNorm", tensor_lists=("t_list",))
-def global_norm(t_list):
-    """``sqrt(sum of squares of all elements of all tensors)``."""
+def _global_norm(t_list):
+    """``sqrt(sum of squares of all elements of all tensors)`` (``None`` entries are skipped)."""
+    for t in t_list:
+        check_dtype(t, "GlobalNorm", INEXACT)
     return jnp.sqrt(builtins.sum(jnp.sum(jnp.square(t)) for t in t_list if t is not None))
 
 
 @defop("ClipByGlobalNorm", tensor_lists=("t_list",))
 def _clip_by_global_norm(t_list, clip_norm, use_norm=None):
+    for t in t_list:
+        check_dtype(t, "ClipByGlobalNorm", INEXACT)
     norm = jnp.sqrt(builtins.sum(jnp.sum(jnp.square(t)) for t in t_list)) if use_norm is None else use_norm
     scale = clip_norm * jnp.minimum(1.0 / norm, 1.0 / clip_norm)
     return [t * scale.astype(t.dtype) for t in t_list] + [norm]
@@ -500,7 +707,11 @@ def clip_by_global_norm(
 def sort(values, axis=-1, direction="ASCENDING"):
     """Sorts along ``axis``; ``direction`` ASCENDING or DESCENDING."""
     if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"sort: direction must be ASCENDING or DESCENDING, got {direction!r}")
+        raise InvalidArgumentError(
+            None,
+            "Sort",
+            f"Argument `direction` should be one of ASCENDING, DESCENDING. Received: direction={direction} [Op:Sort]",
+        )
     out = jnp.sort(values, axis=int(axis))
     return jnp.flip(out, int(axis)) if direction == "DESCENDING" else out
 
@@ -509,7 +720,12 @@ def sort(values, axis=-1, direction="ASCENDING"):
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, output_type=_dtypes.int32):
     """Indices that sort ``values`` along ``axis``."""
     if direction not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"argsort: direction must be ASCENDING or DESCENDING, got {direction!r}")
+        raise InvalidArgumentError(
+            None,
+            "Argsort",
+            "Argument `direction` should be one of ASCENDING, DESCENDING. "
+            f"Received: direction={direction} [Op:Argsort]",
+        )
     v = -values if direction == "DESCENDING" else values
     return jnp.argsort(v, axis=int(axis), stable=True).astype(_np(output_type))
 
@@ -557,69 +773,122 @@ def _unique(x, out_idx=_dtypes.int32):
     return [jnp.asarray(c[np.sort(first)]), jnp.asarray(rank_of[inverse].astype(_np(out_idx)))]
 
 
-def unique(x: Any, out_idx: Any = _dtypes.int32, name: str | None = None) -> tuple[Tensor, Tensor]:
-    """Unique elements of a 1-D tensor in order of first appearance, and each element's index."""
+def unique(x: Any, out_idx: Any = _dtypes.int32, name: str | None = None) -> UniqueResult:
+    """Unique elements of a 1-D tensor in order of first appearance, and each element's index
+    into them (``y, idx``).
+
+    >>> import eagerkit as ek
+    >>> y, idx = ek.unique([3, 1, 3])
+    >>> y.numpy().tolist(), idx.numpy().tolist()
+    ([3, 1], [0, 1, 0])
+    """
+    if to_array(x).ndim != 1:
+        raise InvalidArgumentError(None, "Unique", f"unique expects a 1D vector, got shape {list(to_array(x).shape)}")
     y, idx = _unique(x, out_idx=out_idx)
-    return y, idx
+    return UniqueResult(y, idx)
+
+
+UniqueResult = collections.namedtuple("Unique", ["y", "idx"])
 
 
 @defop("Norm")
 def norm(tensor, ord="euclidean", axis=None, keepdims=None):  # noqa: A002
-    """Vector or matrix norm (``ord``: 'euclidean', 'fro', 1, 2, np.inf)."""
+    """Vector norm (``axis`` None or an int) or matrix norm (``axis`` a pair), like ``tf.norm``.
+
+    ``ord``: 'euclidean' or any p > 0 (incl. ``np.inf``) for vectors; 'euclidean'/'fro', 1, 2
+    or ``np.inf`` for matrices. ``axis=None`` treats the whole tensor as one vector.
+
+    >>> import eagerkit as ek
+    >>> float(ek.norm([3.0, 4.0]))
+    5.0
+    """
+    check_dtype(tensor, "Norm", INEXACT)
     axis = norm_axis(axis)
-    o = None if ord in ("euclidean", "fro") else ord
+    keep = bool(keepdims)
+    x = jnp.abs(tensor)
+    if isinstance(axis, tuple) and len(axis) == 2:
+        if axis[0] % tensor.ndim == axis[1] % tensor.ndim:
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+        if ord not in ("euclidean", "fro", 1, 2, np.inf):
+            raise ValueError(f"'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, 2, inf], got {ord}")
+        if ord in ("euclidean", "fro"):
+            out = jnp.sqrt(jnp.sum(x * x, axis=axis, keepdims=keep))
+        else:
+            out = jnp.linalg.norm(tensor, ord=ord, axis=axis, keepdims=keep)
+        return out.astype(tensor.dtype)
+    if isinstance(axis, tuple):
+        if len(axis) != 1:
+            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+        axis = axis[0]
+    if ord != "euclidean" and (isinstance(ord, str) or not ord > 0):
+        raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
     if axis is None:
-        x = tensor.reshape(-1)
-        out = jnp.linalg.norm(x, ord=o if o not in (None,) else None)
-        if keepdims:
-            out = out.reshape((1,) * tensor.ndim)
-        return out.astype(tensor.dtype)
-    if isinstance(axis, tuple) and ord == "euclidean":
-        out = jnp.sqrt(jnp.sum(jnp.abs(tensor) ** 2, axis=axis, keepdims=bool(keepdims)))
-        return out.astype(tensor.dtype)
-    return jnp.linalg.norm(tensor, ord=o, axis=axis, keepdims=bool(keepdims)).astype(tensor.dtype)
+        x = x.reshape(-1)
+        red = 0
+    else:
+        red = axis
+    if ord in ("euclidean", 2):
+        out = jnp.sqrt(jnp.sum(x * x, axis=red, keepdims=keep))
+    elif ord == np.inf:
+        out = jnp.max(x, axis=red, keepdims=keep)
+    elif ord == 1:
+        out = jnp.sum(x, axis=red, keepdims=keep)
+    else:
+        out = jnp.sum(x**ord, axis=red, keepdims=keep) ** (1.0 / ord)
+    if axis is None and keep:
+        out = out.reshape((1,) * tensor.ndim)
+    return out.astype(tensor.dtype)
 
 
 # -- indexing -------------------------------------------------------------------------------------------
+_INDEX_HELP = (
+    "Only integers, slices (`:`), ellipsis (`...`), ek.newaxis (`None`) and scalar ek.int32/ek.int64 "
+    "tensors are valid indices, got {!r}. Use ek.gather / ek.gather_nd to index with a tensor of indices."
+)
+
+
+def _index_scalar(k: Any) -> Any:
+    """An index entry that is an array-like: a concrete int, or the array itself if symbolic."""
+    arr = to_array(k)
+    if arr.ndim != 0 or not (jnp.issubdtype(arr.dtype, jnp.integer)):
+        raise TypeError(_INDEX_HELP.format(k))
+    c = _concrete(arr)
+    return arr if c is None else int(c)
+
+
 def _index_spec(key: Any) -> tuple[tuple, list]:
     items = key if isinstance(key, tuple) else (key,)
     spec, dyn = [], []
     for k in items:
-        if k is None or k is Ellipsis or isinstance(k, (int, np.integer)):
-            spec.append(None if k is None else k if k is Ellipsis else int(k))
+        if k is None or k is Ellipsis:
+            spec.append(k)
+        elif isinstance(k, bool):
+            raise TypeError(_INDEX_HELP.format(k))
+        elif isinstance(k, (int, np.integer)):
+            spec.append(int(k))
         elif isinstance(k, builtins.slice):
             parts = []
             for p in (k.start, k.stop, k.step):
-                if p is None or isinstance(p, (int, np.integer)):
+                if p is None or (isinstance(p, (int, np.integer)) and not isinstance(p, bool)):
                     parts.append(None if p is None else int(p))
                 else:
-                    arr = to_array(p)
-                    c = _concrete(arr)
-                    if c is None:
+                    v = _index_scalar(p)
+                    if not isinstance(v, int):
                         raise TypeError(
                             "Slice bounds must be known when slicing inside ek.function; use "
                             "ek.slice / ek.gather with a tensor offset instead."
                         )
-                    parts.append(int(c))
+                    parts.append(v)
             spec.append(builtins.slice(*parts))
-        else:
-            arr = to_array(k)
-            c = _concrete(arr)
-            if arr.dtype == jnp.bool_:
-                raise TypeError(
-                    "Boolean tensor indexing is not supported by Tensor.__getitem__ (as in TF); "
-                    "use ek.boolean_mask(tensor, mask)."
-                )
-            if not jnp.issubdtype(arr.dtype, jnp.integer):
-                raise TypeError(
-                    f"Only integers, slices, ellipsis, ek.newaxis and integer tensors are valid "
-                    f"indices, got {arr.dtype}"
-                )
-            if c is not None and c.ndim == 0:
-                spec.append(int(c))
+        elif type(k) is Tensor or hasattr(k, "_ek_variable") or isinstance(k, (np.ndarray, jax.Array)):
+            v = _index_scalar(k)
+            if isinstance(v, int):
+                spec.append(v)
             else:
                 spec.append("dyn")
-                dyn.append(arr)
+                dyn.append(v)
+        else:
+            raise TypeError(_INDEX_HELP.format(k))
     return tuple(_hashable_slice(s) for s in spec), dyn
 
 
@@ -633,8 +902,23 @@ def _restore_slices(spec: tuple) -> tuple:
 
 @defop("StridedSlice", tensors=("tensor",), tensor_lists=("dynamic",))
 def _strided_slice(tensor, dynamic, spec):
+    index = _restore_slices(spec)
+    if builtins.sum(1 for s in index if s is Ellipsis) > 1:
+        raise InvalidArgumentError(
+            None, "StridedSlice", "Multiple ellipses in slice spec not allowed [Op:StridedSlice]"
+        )
+    consumed = builtins.sum(1 for s in index if s is not None and s is not Ellipsis)
+    if consumed > tensor.ndim:
+        raise InvalidArgumentError(
+            None,
+            "StridedSlice",
+            f"Index out of range using input dim {tensor.ndim}; input has only {tensor.ndim} dims [Op:StridedSlice]",
+        )
+    for i, s in enumerate(index):
+        if isinstance(s, builtins.slice) and s.step == 0:
+            raise InvalidArgumentError(None, "StridedSlice", f"strides[{i}] must be non-zero [Op:StridedSlice]")
     it = iter(dynamic)
-    index = tuple(next(it) if s == "dyn" else s for s in _restore_slices(spec))
+    index = tuple(next(it) if isinstance(s, str) else s for s in index)
     for i, s in enumerate(index):
         if isinstance(s, int) and not isinstance(s, bool):
             dim_i = _dim_for(index, i, tensor.ndim)
@@ -659,8 +943,29 @@ def _dim_for(index: tuple, pos: int, ndim: int) -> int | None:
     return None
 
 
+def _is_bool_mask(key: Any) -> bool:
+    if isinstance(key, bool):
+        return True
+    if type(key) is Tensor or hasattr(key, "_ek_variable") or isinstance(key, (np.ndarray, jax.Array)):
+        return to_array(key).dtype == np.bool_
+    return False
+
+
 def getitem(tensor: Any, key: Any) -> Tensor:
-    """``tensor[key]`` with ints, slices, Ellipsis, ``ek.newaxis`` and integer tensors."""
+    """``tensor[key]`` like TF: ints, slices, Ellipsis, ``ek.newaxis``, scalar integer tensors; a
+    list is read as a tuple of indices; a boolean tensor/array key selects with ``boolean_mask``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([[1, 2, 3], [4, 5, 6]])
+    >>> x[1, ::-1].numpy().tolist(), x[..., ek.newaxis].shape
+    ([6, 5, 4], TensorShape([2, 3, 1]))
+    """
+    if _is_bool_mask(key):
+        if np.ndim(to_array(key)) == 0:
+            raise ValueError("mask cannot be scalar.")
+        return boolean_mask(tensor, key)
+    if isinstance(key, list):
+        key = tuple(key)
     spec, dyn = _index_spec(key)
     return _strided_slice(tensor, dyn, spec)
 

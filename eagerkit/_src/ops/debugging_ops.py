@@ -1,8 +1,9 @@
 """Assertions and printing (``ek.debugging``, ``ek.print``).
 
-Assertions check eagerly and raise ``InvalidArgumentError`` with TF's wording. Inside
-``ek.function`` values are symbolic: shape assertions still run at trace time,
-value assertions become run-time checks via ``jax.debug.callback``.
+Assertions check eagerly and raise ``InvalidArgumentError`` with TF's wording (shape and
+rank assertions raise ``ValueError``, as TF does when shapes are static). Inside
+``ek.function`` values are symbolic: shape assertions still run at trace time, value
+assertions become run-time checks via ``jax.debug.callback``.
 
 >>> import eagerkit as ek
 >>> ek.debugging.assert_equal(ek.constant([1, 2]), [1, 2])
@@ -10,6 +11,7 @@ value assertions become run-time checks via ``jax.debug.callback``.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
@@ -17,61 +19,144 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from eagerkit._src.core import context
+from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.convert import to_array
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.util import nest
 
 
-def _check(cond: Any, message: str, op: str, data: list | None = None) -> None:
+def _is_tensor(x: Any) -> bool:
+    return type(x) is Tensor or hasattr(x, "_ek_variable")
+
+
+def _check(cond: Any, message: Any, op: str) -> None:
+    """Raises ``InvalidArgumentError(message)`` unless all of ``cond`` is true.
+
+    ``message`` may be a callable building the text from the concrete condition (only called
+    on failure). With a symbolic ``cond`` the check runs when the compiled function runs.
+    """
     cond = to_array(cond)
-    if isinstance(cond, jax.core.Tracer):
+
+    def fail(c: np.ndarray) -> InvalidArgumentError:
+        text = message(c) if callable(message) else message
+        return InvalidArgumentError(None, op, text)
+
+    if context.is_symbolic(cond):
 
         def host_check(c: Any) -> None:
             if not bool(np.all(c)):
-                raise InvalidArgumentError(None, op, f"{message} [Op:{op}]")
+                raise fail(np.asarray(c))
 
         jax.debug.callback(host_check, cond)
         return
-    if not bool(np.all(np.asarray(cond))):
-        raise InvalidArgumentError(None, op, f"{message} [Op:{op}]")
+    c = np.asarray(cond)
+    if not bool(np.all(c)):
+        raise fail(c)
 
 
 def _values(x: Any) -> Any:
     a = to_array(x)
-    return a if isinstance(a, jax.core.Tracer) else np.asarray(a)
+    return a if context.is_symbolic(a) else np.asarray(a)
 
 
-def _binary_assert(op: str, sym: str, fn: Any) -> Any:
+def _condition_message(sym: str, a: np.ndarray, b: np.ndarray, cond: np.ndarray, message: str | None, n: int) -> str:
+    """TF's text for a failed elementwise comparison."""
+    a_b, b_b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    cond = np.broadcast_to(cond, a_b.shape)
+    bad = np.argwhere(~cond)[:n]
+    idx = tuple(bad.T) if a_b.ndim else ()
+    xs = a_b[idx] if a_b.ndim else a_b.reshape(1)
+    ys = b_b[idx] if b_b.ndim else b_b.reshape(1)
+    lines = [] if not message else [message]
+    lines += [
+        f"Condition x {sym} y did not hold.",
+        f"Indices of first {len(bad) if a_b.ndim else 1} different values:",
+        _np_text(bad if a_b.ndim else np.zeros((1, 0), np.int64)),
+        "Corresponding x values:",
+        _np_text(xs),
+        "Corresponding y values:",
+        _np_text(ys),
+        f"First {min(np.size(a), n)} elements of x:",
+        _np_text(np.ravel(a)[:n]),
+        f"First {min(np.size(b), n)} elements of y:",
+        _np_text(np.ravel(b)[:n]),
+    ]
+    return "\n".join(lines)
+
+
+def _np_text(a: np.ndarray) -> str:
+    return np.array2string(np.asarray(a), separator=" ")
+
+
+def _binary_assert(op: str, tf_op: str, sym: str, fn: Any) -> Any:
     def assertion(
         x: Any, y: Any, message: str | None = None, summarize: int | None = None, name: str | None = None
     ) -> None:
-        if (
-            isinstance(x, (tuple, list))
-            and not any(isinstance(v, (Tensor,)) for v in x)
-            and all(isinstance(v, (int, type(None))) for v in x)
-        ):
-            x = tuple(x)
-        a, b = _values(x), _values(y)
+        from eagerkit._src.ops import math_ops
+
+        # Converting with the op's dtype rule refuses mixed dtypes like TF's comparison does.
+        xa, ya = getattr(math_ops, tf_op)._convert([x, y])
         try:
-            cond = fn(jnp.asarray(a) if isinstance(a, jax.core.Tracer) else a, b)
+            np.broadcast_shapes(xa.shape, ya.shape)
         except ValueError:
+            sx, sy = (",".join(map(str, s)) for s in (xa.shape, ya.shape))
             raise InvalidArgumentError(
-                None, op, f"{message or ''} Incompatible shapes: {np.shape(a)} vs. {np.shape(b)} [Op:{op}]".strip()
+                None, op, f"{message + ' ' if message else ''}Incompatible shapes: [{sx}] vs. [{sy}] [Op:{op}]"
             ) from None
-        prefix = f"{message}\n" if message else ""
-        _check(cond, f"{prefix}Condition x {sym} y did not hold element-wise:\nx = {a}\ny = {b}", op)
+        cond = fn(xa, ya)
+        n = 3 if summarize is None else int(summarize)
+
+        def text(c: np.ndarray) -> str:
+            return _condition_message(sym, np.asarray(xa), np.asarray(ya), c, message, max(n, 1))
+
+        _check(cond, text, op)
 
     assertion.__name__ = op
+    assertion.__qualname__ = op
+    assertion.__doc__ = (
+        f"Asserts ``x {sym} y`` elementwise (with broadcasting); raises InvalidArgumentError naming the "
+        f"first differing indices and values (``tf.debugging.{op}``)."
+    )
     return assertion
 
 
-assert_equal = _binary_assert("assert_equal", "==", lambda a, b: a == b)
-assert_none_equal = _binary_assert("assert_none_equal", "!=", lambda a, b: a != b)
-assert_less = _binary_assert("assert_less", "<", lambda a, b: a < b)
-assert_less_equal = _binary_assert("assert_less_equal", "<=", lambda a, b: a <= b)
-assert_greater = _binary_assert("assert_greater", ">", lambda a, b: a > b)
-assert_greater_equal = _binary_assert("assert_greater_equal", ">=", lambda a, b: a >= b)
+assert_equal = _binary_assert("assert_equal", "equal", "==", lambda a, b: a == b)
+assert_none_equal = _binary_assert("assert_none_equal", "not_equal", "!=", lambda a, b: a != b)
+assert_less = _binary_assert("assert_less", "less", "<", lambda a, b: a < b)
+assert_less_equal = _binary_assert("assert_less_equal", "less_equal", "<=", lambda a, b: a <= b)
+assert_greater = _binary_assert("assert_greater", "greater", ">", lambda a, b: a > b)
+assert_greater_equal = _binary_assert("assert_greater_equal", "greater_equal", ">=", lambda a, b: a >= b)
+
+
+def _sign_assert(op: str, sym: str, fn: Any) -> Any:
+    def assertion(x: Any, message: str | None = None, summarize: int | None = None, name: str | None = None) -> None:
+        a = to_array(x)
+        if not _dtypes.from_numpy(a.dtype).is_numeric:
+            raise TypeError(f"{op} needs a numeric tensor, got {_dtypes.from_numpy(a.dtype).name}")
+
+        def text(c: np.ndarray) -> str:
+            values = np.asarray(a).ravel()[: 3 if summarize is None else max(int(summarize), 1)]
+            prefix = f"{message}.  " if message else ""
+            return (
+                f"{prefix}\nCondition x {sym} 0 did not hold element-wise:\n"
+                f"x (shape={tuple(a.shape)} dtype={_dtypes.from_numpy(a.dtype).name}) = \n"
+                f"{[str(v) for v in values.tolist()]}"
+            )
+
+        _check(fn(a), text, op)
+
+    assertion.__name__ = op
+    assertion.__qualname__ = op
+    assertion.__doc__ = f"Asserts ``x {sym} 0`` elementwise (``tf.debugging.{op}``)."
+    return assertion
+
+
+assert_positive = _sign_assert("assert_positive", ">", lambda a: a > 0)
+assert_negative = _sign_assert("assert_negative", "<", lambda a: a < 0)
+assert_non_negative = _sign_assert("assert_non_negative", ">=", lambda a: a >= 0)
+assert_non_positive = _sign_assert("assert_non_positive", "<=", lambda a: a <= 0)
 
 
 def assert_near(
@@ -83,113 +168,326 @@ def assert_near(
     summarize: int | None = None,
     name: str | None = None,
 ) -> None:
-    """Asserts ``|x - y| <= atol + rtol * |y|`` elementwise (defaults: 10 * eps of the dtype)."""
-    a, b = _values(x), _values(y)
-    eps = np.finfo(np.asarray(a).dtype if not isinstance(a, jax.core.Tracer) else a.dtype).eps
-    rtol = 10 * eps if rtol is None else rtol
-    atol = 10 * eps if atol is None else atol
-    cond = abs(a - b) <= atol + rtol * abs(b)
-    prefix = f"{message}\n" if message else ""
-    _check(
-        cond, f"{prefix}x and y not equal to tolerance rtol = {rtol}, atol = {atol}\nx = {a}\ny = {b}", "assert_near"
-    )
+    """Asserts ``|x - y| <= atol + rtol * |y|`` elementwise (defaults: 10 * eps of the dtype).
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_near([1.0, 2.0], [1.0, 2.05], atol=0.1)
+    """
+    from eagerkit._src.ops import math_ops
+
+    a, b = math_ops.subtract._convert([x, y])
+    if not jnp.issubdtype(a.dtype, jnp.inexact):
+        raise ValueError(f"data type {a.dtype.type} not inexact")
+    eps = float(jnp.finfo(a.dtype).eps)
+    rtol = 10 * eps if rtol is None else float(rtol)
+    atol = 10 * eps if atol is None else float(atol)
+    cond = jnp.abs(a - b) <= atol + rtol * jnp.abs(b)
+
+    def text(c: np.ndarray) -> str:
+        prefix = f"{message}\n" if message else ""
+        return (
+            f"{prefix}x and y not equal to tolerance rtol = {rtol}, atol = {atol}\n"
+            f"x (shape={tuple(a.shape)} dtype={_dtypes.from_numpy(a.dtype).name}) = {_np_text(np.asarray(a))}\n"
+            f"y (shape={tuple(b.shape)} dtype={_dtypes.from_numpy(b.dtype).name}) = {_np_text(np.asarray(b))}"
+        )
+
+    _check(cond, text, "assert_near")
+
+
+def _shape_of(x: Any) -> tuple:
+    return tuple(to_array(x).shape)
+
+
+def _prefix(message: str | None) -> str:
+    return f"{message}.  " if message else ""
 
 
 def assert_rank(x: Any, rank: int, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``x`` has the given rank (checked statically)."""
-    r = to_array(x).ndim
-    if r != int(rank):
-        raise InvalidArgumentError(
-            None,
-            "assert_rank",
-            f"{message + ' ' if message else ''}Tensor must have rank {int(rank)}. "
-            f"Received rank {r}, shape {list(to_array(x).shape)}",
+    """Asserts that ``x`` has the given rank (checked statically; ValueError as in TF)."""
+    shape = _shape_of(x)
+    if len(shape) != int(rank):
+        raise ValueError(
+            f"{_prefix(message)}Tensor  must have rank {int(rank)}.  Received rank {len(shape)}, shape {shape}"
         )
+
+
+def assert_rank_at_least(x: Any, rank: int, message: str | None = None, name: str | None = None) -> None:
+    """Asserts that ``x`` has at least the given rank."""
+    shape = _shape_of(x)
+    if len(shape) < int(rank):
+        raise ValueError(
+            f"{_prefix(message)}Tensor  must have rank at least {int(rank)}.  Received rank {len(shape)}, shape {shape}"
+        )
+
+
+def assert_rank_in(x: Any, ranks: Any, message: str | None = None, name: str | None = None) -> None:
+    """Asserts that the rank of ``x`` is one of ``ranks``."""
+    shape = _shape_of(x)
+    ranks = tuple(int(r) for r in ranks)
+    if len(shape) not in ranks:
+        raise ValueError(
+            f"{_prefix(message)}Tensor  must have rank in {ranks}.  Received rank {len(shape)}, shape {shape}"
+        )
+
+
+def assert_scalar(tensor: Any, message: str | None = None, name: str | None = None) -> None:
+    """Asserts that ``tensor`` is a scalar (ValueError otherwise)."""
+    shape = _shape_of(tensor)
+    if shape:
+        raise ValueError(f"{_prefix(message)}Expected scalar shape, saw shape: {shape}.")
+
+
+def assert_type(tensor: Any, tf_type: Any, message: str | None = None, name: str | None = None) -> None:
+    """Asserts that ``tensor`` has dtype ``tf_type`` (TypeError otherwise, as in TF)."""
+    have = _dtypes.from_numpy(to_array(tensor).dtype)
+    want = _dtypes.as_dtype(tf_type)
+    if have != want:
+        raise TypeError(f"{_prefix(message)}tensor must be of type {want!r}; got {have!r}")
+
+
+def assert_integer(x: Any, message: str | None = None, name: str | None = None) -> None:
+    """Asserts that ``x`` has an integer dtype."""
+    dtype = _dtypes.from_numpy(to_array(x).dtype)
+    if not dtype.is_integer:
+        raise TypeError(f'{_prefix(message)}Expected "x" to be integer type.  Found: tensor of dtype {dtype!r}')
+
+
+def is_numeric_tensor(tensor: Any) -> bool:
+    """True for tensors of a numeric (not bool) dtype."""
+    return _is_tensor(tensor) and _dtypes.from_numpy(to_array(tensor).dtype).is_numeric
+
+
+def Assert(condition: Any, data: list, summarize: int | None = None, name: str | None = None) -> None:  # noqa: N802
+    """Raises InvalidArgumentError showing ``data`` unless the scalar ``condition`` is true."""
+    n = 3 if summarize is None else int(summarize)
+
+    def text(c: np.ndarray) -> str:
+        shown = "\n".join(_format_value(d, n) for d in data)
+        return f"Expected '{bool(np.all(c))}' to be true. Summarized data: {shown}"
+
+    _check(condition, text, "Assert")
 
 
 def assert_shapes(
     shapes: Any, data: Any = None, summarize: int | None = None, message: str | None = None, name: str | None = None
 ) -> None:
-    """Asserts shapes of several tensors against symbolic dims: ``[(x, ('N', 3)), (y, ('N',))]``."""
+    """Asserts shapes of several tensors against symbolic dims: ``[(x, ('N', 3)), (y, ('N',))]``.
+
+    A dimension is an int, a name bound to one size across all tensors, ``None`` or ``"."`` (any
+    size); a leading ``...`` allows any number of leading dimensions. Raises ValueError.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_shapes([(ek.zeros([2, 3]), ("N", 3)), (ek.zeros([2]), ("N",))])
+    """
     items = shapes.items() if isinstance(shapes, dict) else shapes
-    bound: dict[Any, int] = {}
+    bound: dict[Any, tuple[int, str]] = {}
     for tensor, spec in items:
-        actual = to_array(tensor).shape
-        spec = tuple(spec)
-        if len(spec) != len(actual) and not (len(spec) == 1 and spec[0] == "..."):
+        actual = _shape_of(tensor)
+        desc = f"shape={actual} dtype={_dtypes.from_numpy(to_array(tensor).dtype).name}"
+        spec = tuple(spec) if isinstance(spec, (list, tuple)) else (spec,)
+        leading = bool(spec) and (spec[0] is Ellipsis or spec[0] == "...")
+        dims = spec[1:] if leading else spec
+        if (len(actual) != len(dims)) if not leading else (len(actual) < len(dims)):
+            ranks = f"{len(dims)}" if not leading else f"at least {len(dims)}"
             raise ValueError(
-                f"{message + ' ' if message else ''}Specified by tensor {tensor!r} dimension count: "
-                f"expected rank {len(spec)} {spec}, got shape {tuple(actual)}"
+                f"{_prefix(message)}Tensor {desc} must have rank {ranks}.  Received rank {len(actual)}, shape {actual}"
             )
-        for s, a in zip(spec, actual):
-            if isinstance(s, int):
-                if s != a:
-                    raise ValueError(
-                        f"{message + ' ' if message else ''}Dimension mismatch: expected {spec}, got {tuple(actual)}"
-                    )
-            elif s in (None, "."):
+        offset = len(actual) - len(dims)
+        for i, s in enumerate(dims):
+            a = actual[offset + i]
+            dim_desc = f"Tensor {desc} dimension {offset + i}"
+            if s is None or s == ".":
                 continue
-            elif bound.setdefault(s, a) != a:
-                raise ValueError(
-                    f"{message + ' ' if message else ''}Dimension '{s}' has size {a} in shape {tuple(actual)} "
-                    f"but {bound[s]} elsewhere"
-                )
+            if isinstance(s, (int, np.integer)):
+                if int(s) != a:
+                    raise ValueError(
+                        f"{_prefix(message)}Specified explicitly.  {dim_desc} must have size {int(s)}.  "
+                        f"Received size {a}, shape {actual}"
+                    )
+            elif s in bound:
+                size, where = bound[s]
+                if size != a:
+                    raise ValueError(
+                        f"{_prefix(message)}Specified by {where}.  {dim_desc} must have size {size}.  "
+                        f"Received size {a}, shape {actual}"
+                    )
+            else:
+                bound[s] = (a, f"tensor {desc} dimension {offset + i}")
 
 
 def check_numerics(tensor: Any, message: str, name: str | None = None) -> Tensor:
-    """Returns ``tensor`` unchanged, raising InvalidArgumentError if it has NaN or Inf."""
+    """Returns ``tensor`` unchanged, raising InvalidArgumentError if it has NaN or Inf.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.check_numerics(ek.constant([1.0]), "bad").numpy().tolist()
+    [1.0]
+    """
     a = to_array(tensor)
+    from eagerkit._src.ops.math_ops import FLOAT, check_dtype
+
+    check_dtype(a, "CheckNumerics", FLOAT)
+
+    def text(c: np.ndarray) -> str:
+        v = np.asarray(a)
+        kinds = [k for k, bad in (("NaN", np.isnan(v).any()), ("Inf", np.isinf(v).any())) if bad]
+        return f"{message} : Tensor had {' and '.join(kinds)} values [Op:CheckNumerics]"
+
     _check(
-        jnp.all(jnp.isfinite(a)) if isinstance(a, jax.core.Tracer) else np.all(np.isfinite(np.asarray(a))),
-        f"{message} : Tensor had NaN or Inf values",
+        jnp.all(jnp.isfinite(a)) if context.is_symbolic(a) else np.all(np.isfinite(np.asarray(a))),
+        text,
         "CheckNumerics",
     )
     return tensor if isinstance(tensor, Tensor) else Tensor(a)
 
 
 def assert_all_finite(t: Any, msg: str, name: str | None = None) -> Tensor:
+    """Same as :func:`check_numerics`."""
     return check_numerics(t, msg)
 
 
-def _fmt(x: Any, summarize: int) -> str:
-    if isinstance(x, (Tensor,)) or hasattr(x, "_ek_variable"):
-        arr = np.asarray(to_array(x))
-        with np.printoptions(
-            threshold=summarize * 2 if summarize and summarize > 0 else sys.maxsize,
-            edgeitems=summarize if summarize and summarize > 0 else 3,
-        ):
-            return np.array2string(arr, separator=" ")
+def assert_proper_iterable(values: Any) -> None:
+    """Raises TypeError for a tensor, ndarray, str or non-iterable passed where a list is expected."""
+    if _is_tensor(values) or isinstance(values, (np.ndarray, str, bytes)):
+        raise TypeError(f"Expected argument `values` to be a 'proper' iterable.  Found: {type(values)}")
+    if not hasattr(values, "__iter__"):
+        raise TypeError(f"Expected argument `values` to be iterable.  Found: {type(values)}")
+
+
+# -- printing -----------------------------------------------------------------------------------
+def _element_text(v: Any) -> str:
+    """One element the way TF's C++ printer writes it (``%g`` with enough digits to round-trip)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (complex, np.complexfloating)):
+        return f"({_element_text(v.real)},{_element_text(v.imag)})"
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return "-nan" if math.copysign(1.0, f) < 0 else "nan"
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        short, full = (6, 9) if np.asarray(v).dtype.itemsize <= 4 else (15, 17)
+        text = f"{f:.{short}g}"
+        if np.asarray(v).dtype.type(text) != v:
+            text = f"{f:.{full}g}"
+        return text
+    return str(v)
+
+
+def _array_text(arr: np.ndarray, summarize: int) -> str:
+    """TF's ``SummarizeValue``: nested brackets, single spaces, ``...`` past ``summarize`` items."""
+    if arr.ndim == 0:
+        return _element_text(arr[()])
+    edge = arr.size if summarize is None or summarize < 0 else summarize
+    out: list[str] = []
+
+    def spacing(dim: int) -> str:
+        if dim == arr.ndim - 1:
+            return " "
+        return "\n" * (arr.ndim - dim - 1) + " " * (dim + 1)
+
+    def rec(sub: np.ndarray, dim: int) -> None:
+        if dim == arr.ndim:
+            out.append(_element_text(sub[()]))
+            return
+        out.append("[")
+        count = sub.shape[0]
+        end_start = max(edge, count - edge)
+        for i in range(min(edge, count)):
+            if i > 0:
+                out.append(spacing(dim))
+            rec(sub[i], dim + 1)
+        if count > 2 * edge:
+            out.append(spacing(dim))
+            out.append("...")
+        for i in range(end_start, count):
+            out.append(spacing(dim))
+            rec(sub[i], dim + 1)
+        out.append("]")
+
+    rec(arr, 0)
+    return "".join(out)
+
+
+def _format_value(x: Any, summarize: int) -> str:
+    if _is_tensor(x):
+        return _array_text(np.asarray(to_array(x)), summarize)
+    if isinstance(x, str):
+        return x
+    if nest.is_nested(x) and any(_is_tensor(v) for v in nest.flatten(x)):
+        marks: dict[str, str] = {}
+
+        def mark(v: Any) -> Any:
+            if not _is_tensor(v):
+                return v
+            key = f"__ek_print_{len(marks)}__"
+            marks[key] = _array_text(np.asarray(to_array(v)), summarize)
+            return _Placeholder(key)
+
+        text = str(nest.map_structure(mark, x))
+        for key, value in marks.items():
+            text = text.replace(key, value)
+        return text
     return str(x)
+
+
+class _Placeholder:
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return self.key
+
+
+def _resolve_stream(stream: Any) -> Any:
+    if stream is None or stream == "stderr":
+        return sys.stderr
+    if stream == "stdout":
+        return sys.stdout
+    return stream
 
 
 def print_(
     *inputs: Any,
-    output_stream: Any = sys.stderr,
+    output_stream: Any = None,
     sep: str = " ",
     end: str = "\n",
     summarize: int = 3,
     name: str | None = None,
 ) -> None:
-    """Prints tensors and Python values (``tf.print``); inside ``ek.function`` at run time, once per call."""
+    """Prints tensors and Python values like ``tf.print`` (to stderr by default).
+
+    Tensors print as TF prints them (``[1 2 3 ... 8 9 10]``, at most ``summarize`` items at
+    each end of every dimension; -1 prints all); nested structures print with their tensors
+    formatted. ``output_stream`` may be a file object, "stdout", "stderr" or "file://path".
+    Inside ``ek.function`` the printing happens each time the compiled function runs.
+
+    >>> import sys
+    >>> import eagerkit as ek
+    >>> ek.print(ek.range(10), output_stream=sys.stdout)
+    [0 1 2 ... 7 8 9]
+    """
     leaves = nest.flatten(list(inputs))
-    traced = [
-        isinstance(to_array(v), jax.core.Tracer) if (isinstance(v, Tensor) or hasattr(v, "_ek_variable")) else False
-        for v in leaves
-    ]
-    stream = output_stream
-    if stream == "stdout" or stream is None:
-        stream = sys.stdout
+    symbolic = [_is_tensor(v) and context.is_symbolic(to_array(v)) for v in leaves]
 
     def emit(*vals: Any) -> None:
         it = iter(vals)
-        parts = [
-            _fmt(Tensor(jnp.asarray(next(it))), summarize) if is_t else _fmt(v, summarize)
-            for v, is_t in zip(leaves, traced)
-        ]
-        out = sys.stdout if stream is sys.stdout else (sys.stderr if stream is sys.stderr else stream)
-        print(sep.join(parts), end=end, file=out)
+        concrete = [Tensor(jnp.asarray(next(it))) if sym else v for v, sym in zip(leaves, symbolic)]
+        rebuilt = nest.pack_sequence_as(list(inputs), concrete)
+        text = sep.join(_format_value(v, summarize) for v in rebuilt) + end
+        stream = output_stream
+        if isinstance(stream, str) and stream.startswith("file://"):
+            with open(stream[len("file://") :], "a") as f:
+                f.write(text)
+            return
+        out = _resolve_stream(stream)
+        out.write(text)
+        if hasattr(out, "flush"):
+            out.flush()
 
-    if any(traced):
-        jax.debug.callback(emit, *[to_array(v) for v, t in zip(leaves, traced) if t], ordered=True)
+    if any(symbolic):
+        jax.debug.callback(emit, *[to_array(v) for v, s in zip(leaves, symbolic) if s], ordered=True)
     else:
         emit()

@@ -18,8 +18,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
+import ml_dtypes
 import numpy as np
 
+from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
@@ -39,22 +41,62 @@ def _np(dtype: Any) -> Any:
     return None if dtype is None else _dtypes.as_dtype(dtype)._np
 
 
+# -- dtype families (TF's "allowed values" of an op's type attribute) ------------------------
+FLOAT = ("bfloat16", "float16", "float32", "float64")
+COMPLEX = ("complex64", "complex128")
+INT = ("int8", "int16", "int32", "int64")
+UINT = ("uint8", "uint16", "uint32", "uint64")
+INEXACT = FLOAT + COMPLEX
+REAL = FLOAT + INT + UINT
+NUMBER = REAL + COMPLEX
+_TF_WORD = {"float16": "half", "float32": "float", "float64": "double"}
+
+
+def check_dtype(x: Any, op: str, allowed: tuple) -> None:
+    """Refuses ``x`` unless its dtype is one of ``allowed`` (raised while the op is traced, so
+    it costs nothing per call), with TF's message and the fix."""
+    name = _dtypes.from_numpy(x.dtype).name
+    if name in allowed:
+        return
+    words = ", ".join(_TF_WORD.get(a, a) for a in allowed)
+    if set(allowed) <= set(INEXACT):
+        fix = "Cast it to a floating dtype first, e.g. ek.cast(x, ek.float32)."
+    elif name == "bool":
+        fix = "Cast the bool tensor to a numeric dtype first, e.g. ek.cast(x, ek.int32)."
+    else:
+        fix = "Cast it with ek.cast first."
+    raise InvalidArgumentError(
+        None,
+        op,
+        f"Value for attr 'T' of {_TF_WORD.get(name, name)} is not in the list of allowed values: "
+        f"{words} [Op:{op}]. {fix}",
+    )
+
+
 # -- binary arithmetic ----------------------------------------------------------------------
 @defop("AddV2", same_dtype=True)
 def add(x, y):
-    """``x + y`` elementwise with broadcasting (``tf.math.add``)."""
+    """``x + y`` elementwise with broadcasting (``tf.math.add``).
+
+    >>> import eagerkit as ek
+    >>> ek.add([1, 2], 1).numpy().tolist()
+    [2, 3]
+    """
+    check_dtype(x, "AddV2", NUMBER)
     return jnp.add(x, y)
 
 
 @defop("Sub", same_dtype=True)
 def subtract(x, y):
     """``x - y`` elementwise (``tf.math.subtract``)."""
+    check_dtype(x, "Sub", NUMBER)
     return jnp.subtract(x, y)
 
 
 @defop("Mul", same_dtype=True)
 def multiply(x, y):
     """``x * y`` elementwise (``tf.math.multiply``)."""
+    check_dtype(x, "Mul", NUMBER)
     return jnp.multiply(x, y)
 
 
@@ -66,7 +108,13 @@ def _true_div_dtype(dtype: Any) -> Any:
 
 @defop("RealDiv", same_dtype=True)
 def truediv(x, y):
-    """``x / y``; integers are first cast to float64 (float32 for 8/16-bit), as in TF."""
+    """``x / y``; integers are first cast to float64 (float32 for 8/16-bit), as in TF.
+
+    >>> import eagerkit as ek
+    >>> ek.divide(7, 2).dtype
+    tf.float64
+    """
+    check_dtype(x, "RealDiv", NUMBER)
     target = _true_div_dtype(x.dtype)
     if target is not None:
         x, y = x.astype(target), y.astype(target)
@@ -80,65 +128,109 @@ realdiv = truediv
 @defop("DivNoNan", same_dtype=True)
 def divide_no_nan(x, y):
     """``x / y``, or 0 where ``y == 0``."""
+    check_dtype(x, "DivNoNan", INEXACT)
     safe = jnp.where(y == 0, jnp.ones_like(y), y)
     return jnp.where(y == 0, jnp.zeros_like(x), x / safe)
 
 
-@defop("FloorDiv", same_dtype=True)
+def _concrete_integers(x: Any) -> np.ndarray | None:
+    """The value of an eager integer array (None for floats and symbolic values)."""
+    if not jnp.issubdtype(x.dtype, jnp.integer) or context.is_symbolic(x):
+        return None
+    return np.asarray(x)
+
+
+def _check_integer_divisor(y: Any, op: str) -> None:
+    v = _concrete_integers(y)
+    if v is not None and (v == 0).any():
+        raise InvalidArgumentError(
+            None, op, f"Integer division by zero [Op:{op}]. Guard the divisor, e.g. ek.where(y == 0, 1, y)."
+        )
+
+
+@defop("FloorDiv", same_dtype=True, jit=False)
 def floordiv(x, y):
-    """``x // y`` rounding toward negative infinity."""
-    return jnp.floor_divide(x, y)
+    """``x // y`` rounding toward negative infinity (integer division by zero raises, as in TF)."""
+    check_dtype(x, "FloorDiv", REAL)
+    _check_integer_divisor(y, "FloorDiv")
+    return _floordiv(x, y)
 
 
-@defop("FloorMod", same_dtype=True)
+_floordiv = jax.jit(jnp.floor_divide)
+
+
+@defop("FloorMod", same_dtype=True, jit=False)
 def floormod(x, y):
     """``x % y`` with the sign of ``y`` (Python semantics)."""
-    return jnp.mod(x, y)
+    check_dtype(x, "FloorMod", REAL)
+    _check_integer_divisor(y, "FloorMod")
+    return _floormod(x, y)
 
 
+_floormod = jax.jit(jnp.mod)
 mod = floormod
 
 
-@defop("Pow", same_dtype=True)
+@defop("Pow", same_dtype=True, jit=False)
 def pow(x, y):  # noqa: A001 - TF's name
-    """``x ** y`` elementwise."""
-    return jnp.power(x, y)
+    """``x ** y`` elementwise (integers to negative integer powers raise, as in TF).
+
+    >>> import eagerkit as ek
+    >>> ek.pow(2, 10).numpy()
+    np.int32(1024)
+    """
+    check_dtype(x, "Pow", NUMBER)
+    v = _concrete_integers(y)
+    if v is not None and (v < 0).any():
+        raise InvalidArgumentError(
+            None, "Pow", "Integers to negative integer powers are not allowed [Op:Pow]. Cast to float first."
+        )
+    return _pow(x, y)
+
+
+_pow = jax.jit(jnp.power)
 
 
 @defop("Maximum", same_dtype=True)
 def maximum(x, y):
     """Elementwise maximum (gradient goes to ``x`` on ties, as in TF)."""
+    check_dtype(x, "Maximum", REAL)
     return jnp.where(x >= y, x, y)
 
 
 @defop("Minimum", same_dtype=True)
 def minimum(x, y):
     """Elementwise minimum (gradient goes to ``x`` on ties, as in TF)."""
+    check_dtype(x, "Minimum", REAL)
     return jnp.where(x <= y, x, y)
 
 
 @defop("SquaredDifference", same_dtype=True)
 def squared_difference(x, y):
     """``(x - y) ** 2`` elementwise."""
+    check_dtype(x, "SquaredDifference", NUMBER)
     d = x - y
-    return d * d
+    return d * jnp.conj(d) if jnp.iscomplexobj(d) else d * d
 
 
 @defop("Atan2", same_dtype=True)
 def atan2(y, x):
     """Elementwise arctangent of ``y / x``."""
+    check_dtype(y, "Atan2", FLOAT)
     return jnp.arctan2(y, x)
 
 
 @defop("Xlogy", same_dtype=True)
 def xlogy(x, y):
     """``x * log(y)``, 0 where ``x == 0``."""
+    check_dtype(x, "Xlogy", INEXACT)
     return jsp.xlogy(x, y)
 
 
 @defop("Xdivy", same_dtype=True)
 def xdivy(x, y):
     """``x / y``, 0 where ``x == 0``."""
+    check_dtype(x, "Xdivy", INEXACT)
     safe = jnp.where(x == 0, jnp.ones_like(y), y)
     return jnp.where(x == 0, jnp.zeros_like(x), x / safe)
 
@@ -159,30 +251,39 @@ def not_equal(x, y):
 @defop("Less", same_dtype=True)
 def less(x, y):
     """Elementwise ``x < y``."""
+    check_dtype(x, "Less", REAL)
     return jnp.less(x, y)
 
 
 @defop("LessEqual", same_dtype=True)
 def less_equal(x, y):
     """Elementwise ``x <= y``."""
+    check_dtype(x, "LessEqual", REAL)
     return jnp.less_equal(x, y)
 
 
 @defop("Greater", same_dtype=True)
 def greater(x, y):
     """Elementwise ``x > y``."""
+    check_dtype(x, "Greater", REAL)
     return jnp.greater(x, y)
 
 
 @defop("GreaterEqual", same_dtype=True)
 def greater_equal(x, y):
     """Elementwise ``x >= y``."""
+    check_dtype(x, "GreaterEqual", REAL)
     return jnp.greater_equal(x, y)
 
 
 def _require_bool(x: Any, op: str) -> None:
     if x.dtype != jnp.bool_:
-        raise TypeError(f"{op} expects bool tensors, got {x.dtype}; compare first (e.g. x > 0).")
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"cannot compute {op} as input #0(zero-based) was expected to be a bool tensor but is a "
+            f"{_dtypes.from_numpy(x.dtype).name} tensor [Op:{op}]. Compare first (e.g. x > 0) or ek.cast to ek.bool.",
+        )
 
 
 @defop("LogicalAnd", same_dtype=True)
@@ -215,27 +316,50 @@ def logical_not(x):
 
 @defop("BitwiseAnd", same_dtype=True)
 def bitwise_and(x, y):
+    """Elementwise bitwise AND of integers (``tf.bitwise.bitwise_and``)."""
+    check_dtype(x, "BitwiseAnd", INT + UINT)
     return jnp.bitwise_and(x, y)
 
 
 @defop("BitwiseOr", same_dtype=True)
 def bitwise_or(x, y):
+    """Elementwise bitwise OR of integers."""
+    check_dtype(x, "BitwiseOr", INT + UINT)
     return jnp.bitwise_or(x, y)
 
 
 @defop("BitwiseXor", same_dtype=True)
 def bitwise_xor(x, y):
+    """Elementwise bitwise XOR of integers."""
+    check_dtype(x, "BitwiseXor", INT + UINT)
     return jnp.bitwise_xor(x, y)
 
 
 @defop("Invert")
 def invert(x):
+    """Elementwise bitwise NOT of integers."""
+    check_dtype(x, "Invert", INT + UINT)
     return jnp.invert(x)
 
 
+@defop("LeftShift", same_dtype=True)
+def left_shift(x, y):
+    """Elementwise ``x << y`` of integers."""
+    check_dtype(x, "LeftShift", INT + UINT)
+    return jnp.left_shift(x, y)
+
+
+@defop("RightShift", same_dtype=True)
+def right_shift(x, y):
+    """Elementwise ``x >> y`` of integers (arithmetic shift for signed types)."""
+    check_dtype(x, "RightShift", INT + UINT)
+    return jnp.right_shift(x, y)
+
+
 # -- unary math -----------------------------------------------------------------------------
-def _unary(tf_name: str, fn: Any, doc: str) -> Any:
+def _unary(tf_name: str, fn: Any, doc: str, allowed: tuple = NUMBER) -> Any:
     def op(x):
+        check_dtype(x, tf_name, allowed)
         return fn(x)
 
     op.__name__ = op.__qualname__ = tf_name
@@ -243,43 +367,48 @@ def _unary(tf_name: str, fn: Any, doc: str) -> Any:
     return defop(tf_name)(op)
 
 
+def _log_sigmoid(x: Any) -> Any:
+    return -jax.nn.softplus(-x)
+
+
 negative = _unary("Neg", jnp.negative, "Elementwise ``-x``.")
-abs = _unary("Abs", jnp.abs, "Elementwise absolute value.")  # noqa: A001
+abs = _unary("Abs", jnp.abs, "Elementwise absolute value (a real tensor for complex input).")  # noqa: A001
 sign = _unary("Sign", jnp.sign, "Elementwise sign (-1, 0 or 1).")
 square = _unary("Square", jnp.square, "Elementwise ``x * x``.")
-sqrt = _unary("Sqrt", jnp.sqrt, "Elementwise square root.")
-rsqrt = _unary("Rsqrt", jax.lax.rsqrt, "Elementwise ``1 / sqrt(x)``.")
-exp = _unary("Exp", jnp.exp, "Elementwise ``e ** x``.")
-expm1 = _unary("Expm1", jnp.expm1, "Elementwise ``exp(x) - 1``.")
-log = _unary("Log", jnp.log, "Elementwise natural logarithm.")
-log1p = _unary("Log1p", jnp.log1p, "Elementwise ``log(1 + x)``.")
-sin = _unary("Sin", jnp.sin, "Elementwise sine.")
-cos = _unary("Cos", jnp.cos, "Elementwise cosine.")
-tan = _unary("Tan", jnp.tan, "Elementwise tangent.")
-asin = _unary("Asin", jnp.arcsin, "Elementwise arcsine.")
-acos = _unary("Acos", jnp.arccos, "Elementwise arccosine.")
-atan = _unary("Atan", jnp.arctan, "Elementwise arctangent.")
-sinh = _unary("Sinh", jnp.sinh, "Elementwise hyperbolic sine.")
-cosh = _unary("Cosh", jnp.cosh, "Elementwise hyperbolic cosine.")
-tanh = _unary("Tanh", jnp.tanh, "Elementwise hyperbolic tangent.")
-asinh = _unary("Asinh", jnp.arcsinh, "Elementwise inverse hyperbolic sine.")
-acosh = _unary("Acosh", jnp.arccosh, "Elementwise inverse hyperbolic cosine.")
-atanh = _unary("Atanh", jnp.arctanh, "Elementwise inverse hyperbolic tangent.")
-sigmoid = _unary("Sigmoid", jax.nn.sigmoid, "Elementwise logistic sigmoid ``1 / (1 + exp(-x))``.")
-softplus = _unary("Softplus", jax.nn.softplus, "Elementwise ``log(exp(x) + 1)``, computed stably.")
-softsign = _unary("Softsign", jax.nn.soft_sign, "Elementwise ``x / (abs(x) + 1)``.")
-erf = _unary("Erf", jsp.erf, "Elementwise Gauss error function.")
-erfc = _unary("Erfc", jsp.erfc, "Elementwise complementary error function.")
-lgamma = _unary("Lgamma", jsp.gammaln, "Elementwise log of the absolute value of Gamma(x).")
-digamma = _unary("Digamma", jsp.digamma, "Elementwise derivative of lgamma.")
-reciprocal = _unary("Reciprocal", jnp.reciprocal, "Elementwise ``1 / x``.")
+sqrt = _unary("Sqrt", jnp.sqrt, "Elementwise square root.", INEXACT)
+rsqrt = _unary("Rsqrt", jax.lax.rsqrt, "Elementwise ``1 / sqrt(x)``.", INEXACT)
+exp = _unary("Exp", jnp.exp, "Elementwise ``e ** x``.", INEXACT)
+expm1 = _unary("Expm1", jnp.expm1, "Elementwise ``exp(x) - 1``.", INEXACT)
+log = _unary("Log", jnp.log, "Elementwise natural logarithm.", INEXACT)
+log1p = _unary("Log1p", jnp.log1p, "Elementwise ``log(1 + x)``.", INEXACT)
+log_sigmoid = _unary("LogSigmoid", _log_sigmoid, "Elementwise ``log(sigmoid(x))``, computed stably.", FLOAT)
+sin = _unary("Sin", jnp.sin, "Elementwise sine.", INEXACT)
+cos = _unary("Cos", jnp.cos, "Elementwise cosine.", INEXACT)
+tan = _unary("Tan", jnp.tan, "Elementwise tangent.", INEXACT)
+asin = _unary("Asin", jnp.arcsin, "Elementwise arcsine.", INEXACT)
+acos = _unary("Acos", jnp.arccos, "Elementwise arccosine.", INEXACT)
+atan = _unary("Atan", jnp.arctan, "Elementwise arctangent.", INEXACT)
+sinh = _unary("Sinh", jnp.sinh, "Elementwise hyperbolic sine.", INEXACT)
+cosh = _unary("Cosh", jnp.cosh, "Elementwise hyperbolic cosine.", INEXACT)
+tanh = _unary("Tanh", jnp.tanh, "Elementwise hyperbolic tangent.", INEXACT)
+asinh = _unary("Asinh", jnp.arcsinh, "Elementwise inverse hyperbolic sine.", INEXACT)
+acosh = _unary("Acosh", jnp.arccosh, "Elementwise inverse hyperbolic cosine.", INEXACT)
+atanh = _unary("Atanh", jnp.arctanh, "Elementwise inverse hyperbolic tangent.", INEXACT)
+sigmoid = _unary("Sigmoid", jax.nn.sigmoid, "Elementwise logistic sigmoid ``1 / (1 + exp(-x))``.", INEXACT)
+softplus = _unary("Softplus", jax.nn.softplus, "Elementwise ``log(exp(x) + 1)``, computed stably.", FLOAT)
+softsign = _unary("Softsign", jax.nn.soft_sign, "Elementwise ``x / (abs(x) + 1)``.", FLOAT)
+erf = _unary("Erf", jsp.erf, "Elementwise Gauss error function.", FLOAT)
+erfc = _unary("Erfc", jsp.erfc, "Elementwise complementary error function.", FLOAT)
+lgamma = _unary("Lgamma", jsp.gammaln, "Elementwise log of the absolute value of Gamma(x).", FLOAT)
+digamma = _unary("Digamma", jsp.digamma, "Elementwise derivative of lgamma.", FLOAT)
+reciprocal = _unary("Reciprocal", jnp.reciprocal, "Elementwise ``1 / x``.", INEXACT)
 round = _unary("Round", jnp.round, "Rounds half to even, elementwise.")  # noqa: A001
-rint = _unary("Rint", jnp.rint, "Rounds half to even, elementwise.")
-floor = _unary("Floor", jnp.floor, "Elementwise floor.")
-ceil = _unary("Ceil", jnp.ceil, "Elementwise ceiling.")
-is_nan = _unary("IsNan", jnp.isnan, "Elementwise NaN test.")
-is_inf = _unary("IsInf", jnp.isinf, "Elementwise infinity test.")
-is_finite = _unary("IsFinite", jnp.isfinite, "Elementwise finiteness test.")
+rint = _unary("Rint", jnp.rint, "Rounds half to even, elementwise.", FLOAT)
+floor = _unary("Floor", jnp.floor, "Elementwise floor.", FLOAT)
+ceil = _unary("Ceil", jnp.ceil, "Elementwise ceiling.", FLOAT)
+is_nan = _unary("IsNan", jnp.isnan, "Elementwise NaN test.", FLOAT)
+is_inf = _unary("IsInf", jnp.isinf, "Elementwise infinity test.", FLOAT)
+is_finite = _unary("IsFinite", jnp.isfinite, "Elementwise finiteness test.", FLOAT)
 real = _unary("Real", jnp.real, "Real part.")
 imag = _unary("Imag", jnp.imag, "Imaginary part.")
 conj = _unary("Conj", jnp.conj, "Complex conjugate.")
@@ -301,16 +430,34 @@ def cast(x, dtype):
 def saturate_cast(value, dtype):
     """Casts, clamping to the range of ``dtype`` first."""
     target = _dtypes.as_dtype(dtype)
-    if target.is_integer and not jnp.issubdtype(value.dtype, jnp.complexfloating):
-        info = jnp.iinfo(target._np)
-        value = jnp.clip(value, info.min, info.max)
+    if jnp.issubdtype(value.dtype, jnp.complexfloating) and not target.is_complex:
+        value = jnp.real(value)
+    src = np.dtype(value.dtype)
+    out = np.dtype(target.real_dtype._np)
+    if src != np.bool_ and out != np.bool_ and not jnp.issubdtype(src, jnp.complexfloating):
+        # TF's bounds: the output range, nudged toward 0 where it is not representable in the input.
+        src_info = ml_dtypes.finfo(src) if jnp.issubdtype(src, jnp.floating) else np.iinfo(src)
+        out_info = ml_dtypes.finfo(out) if jnp.issubdtype(out, jnp.floating) else np.iinfo(out)
+        lo = src.type(max(float(src_info.min), float(out_info.min)))
+        if float(lo) < float(out_info.min):
+            lo = np.nextafter(lo, src.type(0)) if jnp.issubdtype(src, jnp.floating) else lo
+        hi = src.type(min(float(src_info.max), float(out_info.max)))
+        if float(hi) > float(out_info.max):
+            hi = np.nextafter(hi, src.type(0)) if jnp.issubdtype(src, jnp.floating) else hi
+        value = jnp.clip(value, lo, hi)
     return value.astype(target._np)
 
 
 # -- reductions -------------------------------------------------------------------------------
 @defop("Sum")
 def reduce_sum(input_tensor, axis=None, keepdims=False):
-    """Sum over ``axis`` (all axes by default); keeps the input dtype."""
+    """Sum over ``axis`` (all axes by default); keeps the input dtype.
+
+    >>> import eagerkit as ek
+    >>> ek.reduce_sum([[1, 2], [3, 4]], axis=1).numpy().tolist()
+    [3, 7]
+    """
+    check_dtype(input_tensor, "Sum", NUMBER)
     return jnp.sum(input_tensor, axis=norm_axis(axis), keepdims=keepdims, dtype=input_tensor.dtype)
 
 
@@ -318,27 +465,41 @@ def reduce_sum(input_tensor, axis=None, keepdims=False):
 def reduce_mean(input_tensor, axis=None, keepdims=False):
     """Mean over ``axis``; integer inputs give a truncated integer mean, as in TF."""
     x = input_tensor
+    check_dtype(x, "Mean", NUMBER)
     if jnp.issubdtype(x.dtype, jnp.inexact):
         return jnp.mean(x, axis=norm_axis(axis), keepdims=keepdims)
     total = jnp.sum(x, axis=norm_axis(axis), keepdims=keepdims, dtype=jnp.int64)
     count = x.size // max(total.size, 1) if x.size else 1
-    return jnp.trunc(total / count).astype(x.dtype) if x.dtype != jnp.bool_ else (total / count)
+    return (total // count + ((total % count != 0) & (total < 0))).astype(x.dtype)
 
 
 @defop("Max")
 def reduce_max(input_tensor, axis=None, keepdims=False):
-    """Maximum over ``axis`` (gradient split evenly over ties, as in TF)."""
+    """Maximum over ``axis`` (gradient split evenly over ties, as in TF); ``-inf`` (or the
+    dtype's minimum) for empty input."""
+    check_dtype(input_tensor, "Max", REAL)
     return _reduce_extreme(input_tensor, axis, keepdims, jnp.max)
 
 
 @defop("Min")
 def reduce_min(input_tensor, axis=None, keepdims=False):
-    """Minimum over ``axis`` (gradient split evenly over ties, as in TF)."""
+    """Minimum over ``axis`` (gradient split evenly over ties, as in TF); ``inf`` (or the
+    dtype's maximum) for empty input."""
+    check_dtype(input_tensor, "Min", REAL)
     return _reduce_extreme(input_tensor, axis, keepdims, jnp.min)
 
 
 def _reduce_extreme(x: Any, axis: Any, keepdims: bool, fn: Any) -> Any:
     axis = norm_axis(axis)
+    if x.size == 0:  # TF returns the reduction's identity
+        floating = jnp.issubdtype(x.dtype, jnp.floating)
+        info = None if floating else jnp.iinfo(x.dtype)
+        if fn is jnp.max:
+            identity = -jnp.inf if floating else info.min
+        else:
+            identity = jnp.inf if floating else info.max
+        shape = jnp.sum(jnp.zeros(x.shape, jnp.int8), axis=axis, keepdims=keepdims).shape
+        return jnp.full(shape, identity, x.dtype)
     if not jnp.issubdtype(x.dtype, jnp.inexact):
         return fn(x, axis=axis, keepdims=keepdims)
 
@@ -362,6 +523,7 @@ def _reduce_extreme(x: Any, axis: Any, keepdims: bool, fn: Any) -> Any:
 @defop("Prod")
 def reduce_prod(input_tensor, axis=None, keepdims=False):
     """Product over ``axis``; keeps the input dtype."""
+    check_dtype(input_tensor, "Prod", NUMBER)
     return jnp.prod(input_tensor, axis=norm_axis(axis), keepdims=keepdims, dtype=input_tensor.dtype)
 
 
@@ -382,18 +544,21 @@ def reduce_all(input_tensor, axis=None, keepdims=False):
 @defop("ReduceLogSumExp")
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False):
     """``log(sum(exp(x)))`` over ``axis``, computed stably."""
+    check_dtype(input_tensor, "ReduceLogSumExp", FLOAT)
     return jax.nn.logsumexp(input_tensor, axis=norm_axis(axis), keepdims=keepdims)
 
 
 @defop("ReduceVariance")
 def reduce_variance(input_tensor, axis=None, keepdims=False):
-    """Population variance over ``axis``."""
+    """Population variance over ``axis`` (real for complex input)."""
+    check_dtype(input_tensor, "ReduceVariance", INEXACT)
     return jnp.var(input_tensor, axis=norm_axis(axis), keepdims=keepdims)
 
 
 @defop("ReduceStd")
 def reduce_std(input_tensor, axis=None, keepdims=False):
     """Population standard deviation over ``axis``."""
+    check_dtype(input_tensor, "ReduceStd", INEXACT)
     return jnp.std(input_tensor, axis=norm_axis(axis), keepdims=keepdims)
 
 
@@ -401,18 +566,26 @@ def reduce_std(input_tensor, axis=None, keepdims=False):
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False):
     """``sqrt(sum(x ** 2))`` over ``axis``."""
     x = input_tensor
+    check_dtype(x, "EuclideanNorm", NUMBER)
     return jnp.sqrt(jnp.sum(x * x, axis=norm_axis(axis), keepdims=keepdims, dtype=x.dtype)).astype(x.dtype)
 
 
 @defop("ArgMax")
 def argmax(input, axis=None, output_type=_dtypes.int64):  # noqa: A002
-    """Index of the largest value along ``axis`` (default 0); int64 by default."""
+    """Index of the largest value along ``axis`` (default 0); int64 by default.
+
+    >>> import eagerkit as ek
+    >>> ek.argmax([[1, 5], [7, 3]], axis=1).numpy().tolist()
+    [1, 0]
+    """
+    check_dtype(input, "ArgMax", REAL)
     return jnp.argmax(input, axis=0 if axis is None else int(axis)).astype(_np(output_type))
 
 
 @defop("ArgMin")
 def argmin(input, axis=None, output_type=_dtypes.int64):  # noqa: A002
     """Index of the smallest value along ``axis`` (default 0); int64 by default."""
+    check_dtype(input, "ArgMin", REAL)
     return jnp.argmin(input, axis=0 if axis is None else int(axis)).astype(_np(output_type))
 
 
@@ -424,13 +597,20 @@ def count_nonzero(input, axis=None, keepdims=False, dtype=_dtypes.int64):  # noq
 
 @defop("Cumsum")
 def cumsum(x, axis=0, exclusive=False, reverse=False):
-    """Cumulative sum along ``axis`` (``exclusive`` / ``reverse`` as in TF)."""
+    """Cumulative sum along ``axis`` (``exclusive`` / ``reverse`` as in TF).
+
+    >>> import eagerkit as ek
+    >>> ek.cumsum([1, 2, 3], exclusive=True).numpy().tolist()
+    [0, 1, 3]
+    """
+    check_dtype(x, "Cumsum", NUMBER)
     return _cumulative(x, axis, exclusive, reverse, jnp.cumsum, 0)
 
 
 @defop("Cumprod")
 def cumprod(x, axis=0, exclusive=False, reverse=False):
     """Cumulative product along ``axis``."""
+    check_dtype(x, "Cumprod", NUMBER)
     return _cumulative(x, axis, exclusive, reverse, jnp.cumprod, 1)
 
 

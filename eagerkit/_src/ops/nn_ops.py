@@ -13,55 +13,71 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.ops import random_ops
-from eagerkit._src.ops.math_ops import norm_axis
+from eagerkit._src.ops.math_ops import FLOAT, INEXACT, REAL, check_dtype, norm_axis
 from eagerkit._src.ops.op import defop
 
 
 # -- activations -----------------------------------------------------------------------------
 @defop("Relu")
 def relu(features):
-    """``max(features, 0)``."""
+    """``max(features, 0)``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.relu([-1.0, 2.0]).numpy().tolist()
+    [0.0, 2.0]
+    """
+    check_dtype(features, "Relu", REAL)
     return jnp.maximum(features, jnp.zeros((), features.dtype))
 
 
 @defop("Relu6")
 def relu6(features):
     """``min(max(features, 0), 6)``."""
+    check_dtype(features, "Relu6", REAL)
     return jnp.clip(features, 0, 6).astype(features.dtype)
 
 
 @defop("Elu")
 def elu(features):
     """``x`` if ``x > 0`` else ``exp(x) - 1``."""
+    check_dtype(features, "Elu", FLOAT)
     return jax.nn.elu(features)
 
 
 @defop("Selu")
 def selu(features):
     """Scaled ELU with TF's constants."""
+    check_dtype(features, "Selu", FLOAT)
     return jax.nn.selu(features)
 
 
 @defop("Gelu")
 def gelu(features, approximate=False):
     """Gaussian error linear unit (exact erf form unless ``approximate``)."""
+    check_dtype(features, "Gelu", FLOAT)
     return jax.nn.gelu(features, approximate=approximate)
 
 
 @defop("LeakyRelu")
 def leaky_relu(features, alpha=0.2):
-    """``x`` if ``x > 0`` else ``alpha * x`` (TF's default alpha is 0.2)."""
+    """``x`` if ``x > 0`` else ``alpha * x`` (TF's default alpha is 0.2; integers become float32)."""
+    if jnp.issubdtype(features.dtype, jnp.integer):
+        features = features.astype(jnp.float32)
+    check_dtype(features, "LeakyRelu", FLOAT)
     return jnp.where(features > 0, features, features * jnp.asarray(alpha, features.dtype))
 
 
 @defop("Silu")
 def silu(features, beta=1.0):
     """``x * sigmoid(beta * x)`` (a.k.a. swish)."""
+    check_dtype(features, "Silu", INEXACT)
     return features * jax.nn.sigmoid(beta * features)
 
 
@@ -70,13 +86,20 @@ swish = silu
 
 @defop("Softmax")
 def softmax(logits, axis=None):
-    """``exp(x) / sum(exp(x))`` along ``axis`` (last by default)."""
+    """``exp(x) / sum(exp(x))`` along ``axis`` (last by default).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.softmax([0.0, 0.0]).numpy().tolist()
+    [0.5, 0.5]
+    """
+    check_dtype(logits, "Softmax", FLOAT)
     return jax.nn.softmax(logits, axis=-1 if axis is None else int(axis))
 
 
 @defop("LogSoftmax")
 def log_softmax(logits, axis=None):
     """``x - logsumexp(x)`` along ``axis`` (last by default)."""
+    check_dtype(logits, "LogSoftmax", FLOAT)
     return jax.nn.log_softmax(logits, axis=-1 if axis is None else int(axis))
 
 
@@ -109,28 +132,49 @@ def _tuple(v: Any, n: int, name: str) -> tuple:
     return v
 
 
-def _padding(padding: Any, n: int) -> Any:
+def _padding(padding: Any, n: int, op: str) -> Any:
     if isinstance(padding, str):
         p = padding.upper()
         if p not in ("SAME", "VALID"):
-            raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}")
+            raise InvalidArgumentError(
+                None,
+                op,
+                f"Value for attr 'padding' of \"{padding}\" is not in the list of allowed values: "
+                f'"SAME", "VALID", "EXPLICIT" [Op:{op}]. Pass "SAME", "VALID" or explicit [[before, after], ...] pads.',
+            )
         return p
-    pads = [tuple(p) for p in padding]
+    pads = [tuple(int(v) for v in p) for p in padding]
     return pads[1:-1] if len(pads) == n + 2 else pads
 
 
 def _dims(n: int) -> tuple[str, str, str]:
-    sp = "DHW"[-n:] if n <= 3 else None
+    sp = "DHW"[-n:]
     return "N" + sp + "C", sp + "IO", "N" + sp + "C"
 
 
+def _check_format(data_format: Any, n: int, op: str) -> None:
+    channels_last = "N" + "DHW"[-n:] + "C"
+    if data_format is not None and data_format not in (channels_last, "NWC" if n == 1 else channels_last):
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"{op}: only data_format={channels_last!r} (channels last) is supported, got {data_format!r}; "
+            f"transpose the input to {channels_last} (XLA chooses its own memory layout). [Op:{op}]",
+        )
+
+
 def _conv(x: Any, kernel: Any, strides: Any, padding: Any, dilations: Any, n: int, op: str) -> Any:
+    check_dtype(x, op, FLOAT + ("int32",))
     if x.ndim != n + 2:
         raise InvalidArgumentError(
-            None, op, f"{op}: input must be rank {n + 2} (batch, spatial..., channels), got shape {list(x.shape)}"
+            None,
+            op,
+            f"{op}: input must be rank {n + 2} (batch, spatial..., channels), got shape {list(x.shape)} [Op:{op}]",
         )
     if kernel.ndim != n + 2:
-        raise InvalidArgumentError(None, op, f"{op}: filter must be rank {n + 2}, got shape {list(kernel.shape)}")
+        raise InvalidArgumentError(
+            None, op, f"{op}: filter must be rank {n + 2}, got shape {list(kernel.shape)} [Op:{op}]"
+        )
     cin = x.shape[-1]
     if cin % kernel.shape[-2]:
         raise InvalidArgumentError(
@@ -143,7 +187,7 @@ def _conv(x: Any, kernel: Any, strides: Any, padding: Any, dilations: Any, n: in
         x,
         kernel,
         window_strides=_tuple(strides, n, "strides"),
-        padding=_padding(padding, n),
+        padding=_padding(padding, n, op),
         rhs_dilation=_tuple(dilations, n, "dilations"),
         dimension_numbers=_dims(n),
         feature_group_count=cin // kernel.shape[-2],
@@ -153,131 +197,265 @@ def _conv(x: Any, kernel: Any, strides: Any, padding: Any, dilations: Any, n: in
 @defop("Conv2D", same_dtype=True)
 def conv2d(input, filters, strides=1, padding="VALID", data_format="NHWC", dilations=1):  # noqa: A002
     """2-D convolution of NHWC ``input`` with HWIO ``filters`` (grouped when input depth is a
-    multiple of the filter's input depth)."""
-    if data_format != "NHWC":
-        raise ValueError("conv2d: only data_format='NHWC' is supported (XLA picks its own layout).")
+    multiple of the filter's input depth); ``padding`` "SAME", "VALID" or explicit pairs.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.conv2d(ek.ones([1, 3, 3, 1]), ek.ones([2, 2, 1, 1]), 1, "VALID").shape
+    TensorShape([1, 2, 2, 1])
+    """
+    _check_format(data_format, 2, "Conv2D")
     return _conv(input, filters, strides, padding, dilations, 2, "Conv2D")
 
 
 @defop("Conv1D", same_dtype=True)
 def conv1d(input, filters, stride=1, padding="VALID", data_format="NWC", dilations=1):  # noqa: A002
     """1-D convolution of NWC ``input`` with WIO ``filters``."""
+    _check_format(data_format, 1, "Conv1D")
     return _conv(input, filters, stride, padding, dilations, 1, "Conv1D")
 
 
 @defop("Conv3D", same_dtype=True)
 def conv3d(input, filters, strides=1, padding="VALID", data_format="NDHWC", dilations=1):  # noqa: A002
     """3-D convolution of NDHWC ``input`` with DHWIO ``filters``."""
+    _check_format(data_format, 3, "Conv3D")
     return _conv(input, filters, strides, padding, dilations, 3, "Conv3D")
+
+
+def convolution(
+    input: Any,  # noqa: A002
+    filters: Any,
+    strides: Any = None,
+    padding: str = "VALID",
+    data_format: str | None = None,
+    dilations: Any = None,
+    name: str | None = None,
+) -> Tensor:
+    """N-D convolution, dispatching on the rank of ``input`` (``tf.nn.convolution``)."""
+    from eagerkit._src.core.convert import to_array
+
+    n = to_array(input).ndim - 2
+    if n not in (1, 2, 3):
+        raise InvalidArgumentError(
+            None, "Conv", f"convolution: input must be rank 3, 4 or 5, got rank {n + 2} [Op:Conv]"
+        )
+    op = {1: conv1d, 2: conv2d, 3: conv3d}[n]
+    return op(
+        input, filters, 1 if strides is None else strides, padding, data_format, 1 if dilations is None else dilations
+    )
+
+
+def _conv_transpose(
+    x: Any, kernel: Any, output_shape: Any, strides: Any, padding: Any, dilations: Any, n: int, op: str
+):
+    """The gradient of the forward convolution with respect to its input (TF's definition)."""
+    output_shape = tuple(int(d) for d in output_shape)
+    if len(output_shape) != n + 2:
+        raise InvalidArgumentError(
+            None, op, f"{op}: output_shape must have {n + 2} elements, got {list(output_shape)} [Op:{op}]"
+        )
+    if kernel.ndim != n + 2 or kernel.shape[-1] != x.shape[-1] or kernel.shape[-2] != output_shape[-1]:
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"{op}: filter {list(kernel.shape)} must be [spatial..., output_channels={output_shape[-1]}, "
+            f"input_channels={x.shape[-1]}] for input {list(x.shape)} and output_shape {list(output_shape)} [Op:{op}]",
+        )
+
+    def forward(y):
+        return _conv(y, kernel, strides, padding, dilations, n, op)
+
+    expected = jax.eval_shape(forward, jax.ShapeDtypeStruct(output_shape, x.dtype)).shape
+    if tuple(expected) != tuple(x.shape):
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"{op}: a convolution of output_shape {list(output_shape)} with these strides/padding gives "
+            f"{list(expected)}, but the input is {list(x.shape)}. Pick an output_shape that convolves back to "
+            f"the input shape. [Op:{op}]",
+        )
+    _, pullback = jax.vjp(forward, jnp.zeros(output_shape, x.dtype))
+    return pullback(x)[0]
 
 
 @defop("Conv2DBackpropInput", tensors=("input", "filters"), same_dtype=True)
 def conv2d_transpose(input, filters, output_shape, strides=1, padding="SAME", data_format="NHWC", dilations=1):  # noqa: A002
-    """Transposed 2-D convolution (the gradient of conv2d); ``filters`` are [h, w, out, in]."""
-    out = jax.lax.conv_transpose(
-        input,
-        filters,
-        strides=_tuple(strides, 2, "strides"),
-        padding=_padding(padding, 2),
-        rhs_dilation=_tuple(dilations, 2, "dilations"),
-        dimension_numbers=("NHWC", "HWOI", "NHWC"),
-        transpose_kernel=True,
-    )
-    want = tuple(output_shape)
-    if out.shape[1:3] != want[1:3]:
-        pads = [(0, w - o) for o, w in zip(out.shape[1:3], want[1:3])]
-        if any(p[1] < 0 for p in pads):
-            raise InvalidArgumentError(
-                None,
-                "Conv2DBackpropInput",
-                f"conv2d_transpose: output_shape {list(want)} is smaller than the "
-                f"computed {list(out.shape)} [Op:Conv2DBackpropInput]",
-            )
-        out = jnp.pad(out, [(0, 0)] + pads + [(0, 0)])
-    return out
+    """Transposed 2-D convolution (the gradient of conv2d with respect to its input); ``filters``
+    are ``[h, w, out_channels, in_channels]``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.conv2d_transpose(ek.ones([1, 2, 2, 1]), ek.ones([2, 2, 3, 1]), [1, 4, 4, 3], 2).shape
+    TensorShape([1, 4, 4, 3])
+    """
+    _check_format(data_format, 2, "Conv2DBackpropInput")
+    return _conv_transpose(input, filters, output_shape, strides, padding, dilations, 2, "Conv2DBackpropInput")
+
+
+@defop("Conv1DBackpropInput", tensors=("input", "filters"), same_dtype=True)
+def conv1d_transpose(input, filters, output_shape, strides=1, padding="SAME", data_format="NWC", dilations=1):  # noqa: A002
+    """Transposed 1-D convolution; ``filters`` are ``[w, out_channels, in_channels]``."""
+    _check_format(data_format, 1, "Conv1DBackpropInput")
+    return _conv_transpose(input, filters, output_shape, strides, padding, dilations, 1, "Conv1DBackpropInput")
+
+
+@defop("Conv3DBackpropInputV2", tensors=("input", "filters"), same_dtype=True)
+def conv3d_transpose(input, filters, output_shape, strides=1, padding="SAME", data_format="NDHWC", dilations=1):  # noqa: A002
+    """Transposed 3-D convolution; ``filters`` are ``[d, h, w, out_channels, in_channels]``."""
+    _check_format(data_format, 3, "Conv3DBackpropInputV2")
+    return _conv_transpose(input, filters, output_shape, strides, padding, dilations, 3, "Conv3DBackpropInputV2")
 
 
 @defop("DepthwiseConv2dNative", same_dtype=True)
 def depthwise_conv2d(input, filter, strides=(1, 1, 1, 1), padding="VALID", data_format="NHWC", dilations=None):  # noqa: A002
-    """Depthwise convolution: ``filter`` is [h, w, in_channels, multiplier]."""
+    """Depthwise convolution: ``filter`` is ``[h, w, in_channels, multiplier]``; output channel
+    ``c * multiplier + m`` convolves input channel ``c`` with ``filter[:, :, c, m]``."""
+    _check_format(data_format, 2, "DepthwiseConv2dNative")
+    check_dtype(input, "DepthwiseConv2dNative", FLOAT)
+    if input.ndim != 4 or filter.ndim != 4 or filter.shape[2] != input.shape[-1]:
+        raise InvalidArgumentError(
+            None,
+            "DepthwiseConv2dNative",
+            f"depthwise_conv2d: input must be [batch, h, w, in_channels] and filter [h, w, in_channels, "
+            f"multiplier] with matching in_channels, got {list(input.shape)} and {list(filter.shape)} "
+            "[Op:DepthwiseConv2dNative]",
+        )
     h, w, cin, mult = filter.shape
     kernel = filter.reshape(h, w, 1, cin * mult)
     return jax.lax.conv_general_dilated(
         input,
         kernel,
         window_strides=_tuple(strides, 2, "strides"),
-        padding=_padding(padding, 2),
+        padding=_padding(padding, 2, "DepthwiseConv2dNative"),
         rhs_dilation=_tuple(dilations or 1, 2, "dilations"),
         dimension_numbers=("NHWC", "HWIO", "NHWC"),
         feature_group_count=cin,
     )
 
 
-def _pool(x: Any, ksize: Any, strides: Any, padding: Any, n: int, kind: str) -> Any:
+def _pool(x: Any, ksize: Any, strides: Any, padding: Any, n: int, kind: str, op: str) -> Any:
+    check_dtype(x, op, REAL if kind == "max" else FLOAT)
+    if x.ndim != n + 2:
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"{op}: input must be rank {n + 2} (batch, {n} spatial dimensions, channels), got shape "
+            f"{list(x.shape)} [Op:{op}]",
+        )
     window = (1,) + _tuple(ksize, n, "ksize") + (1,)
     stride = (1,) + _tuple(strides, n, "strides") + (1,)
-    pad = _padding(padding, n)
+    pad = _padding(padding, n, op)
+    if not isinstance(pad, str):
+        pad = [(0, 0)] + list(pad) + [(0, 0)]
     if kind == "max":
         init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
         return jax.lax.reduce_window(x, jnp.asarray(init, x.dtype), jax.lax.max, window, stride, pad)
     total = jax.lax.reduce_window(x, jnp.zeros((), x.dtype), jax.lax.add, window, stride, pad)
     if pad == "VALID":
-        return total / jnp.asarray(float(jnp.prod(jnp.asarray(window))), x.dtype)
+        return total / jnp.asarray(float(np.prod(window)), x.dtype)
     ones = jnp.ones((1,) + x.shape[1:-1] + (1,), x.dtype)
     count = jax.lax.reduce_window(ones, jnp.zeros((), x.dtype), jax.lax.add, window, stride, pad)
     return total / count  # TF's SAME average pooling excludes the padding
 
 
-@defop("MaxPool")
+@defop("MaxPool", tensors=("input",))
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A002
-    """2-D max pooling over NHWC input."""
-    return _pool(input, ksize, strides, padding, 2, "max")
+    """2-D max pooling over NHWC input.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.max_pool2d(ek.reshape(ek.range(16.0), [1, 4, 4, 1]), 2, 2, "VALID")[0, :, :, 0].numpy().tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+    _check_format(data_format, 2, "MaxPool")
+    return _pool(input, ksize, strides, padding, 2, "max", "MaxPool")
 
 
-@defop("AvgPool")
+@defop("AvgPool", tensors=("input",))
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A002
     """2-D average pooling over NHWC input (SAME padding averages only real elements)."""
-    return _pool(input, ksize, strides, padding, 2, "avg")
+    _check_format(data_format, 2, "AvgPool")
+    return _pool(input, ksize, strides, padding, 2, "avg", "AvgPool")
 
 
-@defop("MaxPool1D")
+@defop("MaxPool1D", tensors=("input",))
 def max_pool1d(input, ksize, strides, padding, data_format="NWC"):  # noqa: A002
     """1-D max pooling over NWC input."""
-    return _pool(input, ksize, strides, padding, 1, "max")
+    _check_format(data_format, 1, "MaxPool1D")
+    return _pool(input, ksize, strides, padding, 1, "max", "MaxPool1D")
 
 
-@defop("AvgPool1D")
+@defop("AvgPool1D", tensors=("input",))
 def avg_pool1d(input, ksize, strides, padding, data_format="NWC"):  # noqa: A002
     """1-D average pooling over NWC input."""
-    return _pool(input, ksize, strides, padding, 1, "avg")
+    _check_format(data_format, 1, "AvgPool1D")
+    return _pool(input, ksize, strides, padding, 1, "avg", "AvgPool1D")
 
 
-@defop("MaxPool3D")
+@defop("MaxPool3D", tensors=("input",))
 def max_pool3d(input, ksize, strides, padding, data_format="NDHWC"):  # noqa: A002
-    """3-D max pooling."""
-    return _pool(input, ksize, strides, padding, 3, "max")
+    """3-D max pooling over NDHWC input."""
+    _check_format(data_format, 3, "MaxPool3D")
+    return _pool(input, ksize, strides, padding, 3, "max", "MaxPool3D")
 
 
-@defop("AvgPool3D")
+@defop("AvgPool3D", tensors=("input",))
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC"):  # noqa: A002
-    """3-D average pooling."""
-    return _pool(input, ksize, strides, padding, 3, "avg")
+    """3-D average pooling over NDHWC input."""
+    _check_format(data_format, 3, "AvgPool3D")
+    return _pool(input, ksize, strides, padding, 3, "avg", "AvgPool3D")
+
+
+def max_pool(
+    input: Any,  # noqa: A002
+    ksize: Any,
+    strides: Any,
+    padding: str,
+    data_format: str | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Max pooling dispatching on the rank of ``input`` (``tf.nn.max_pool``)."""
+    return _pool_dispatch(input, ksize, strides, padding, data_format, (max_pool1d, max_pool2d, max_pool3d))
+
+
+def avg_pool(
+    input: Any,  # noqa: A002
+    ksize: Any,
+    strides: Any,
+    padding: str,
+    data_format: str | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Average pooling dispatching on the rank of ``input`` (``tf.nn.avg_pool``)."""
+    return _pool_dispatch(input, ksize, strides, padding, data_format, (avg_pool1d, avg_pool2d, avg_pool3d))
+
+
+def _pool_dispatch(x: Any, ksize: Any, strides: Any, padding: Any, data_format: Any, ops: tuple) -> Tensor:
+    from eagerkit._src.core.convert import to_array
+
+    n = to_array(x).ndim - 2
+    if n not in (1, 2, 3):
+        raise InvalidArgumentError(None, "Pool", f"pooling input must be rank 3, 4 or 5, got rank {n + 2} [Op:Pool]")
+    op = ops[n - 1]
+    return op(x, ksize, strides, padding, *([] if data_format is None else [data_format]))
 
 
 # -- losses ---------------------------------------------------------------------------------------
 @defop("SparseSoftmaxCrossEntropyWithLogits", jit=False)
 def sparse_softmax_cross_entropy_with_logits(labels, logits):
-    """Per-example ``-log softmax(logits)[label]``; labels out of ``[0, classes)`` raise eagerly."""
+    """Per-example ``-log softmax(logits)[label]``; labels out of ``[0, classes)`` raise eagerly.
+
+    >>> import eagerkit as ek
+    >>> round(float(ek.nn.sparse_softmax_cross_entropy_with_logits([0], [[0.0, 0.0]])[0]), 4)
+    0.6931
+    """
+    check_dtype(logits, "SparseSoftmaxCrossEntropyWithLogits", FLOAT)
+    check_dtype(labels, "SparseSoftmaxCrossEntropyWithLogits", ("int32", "int64"))
     if labels.shape != logits.shape[:-1]:
         raise InvalidArgumentError(
             None,
             "SparseSoftmaxCrossEntropyWithLogits",
-            f"labels shape {list(labels.shape)} must equal "
-            f"logits shape without the class dimension {list(logits.shape[:-1])}",
+            "`labels.shape` must equal `logits.shape` except for the last dimension. Received: "
+            f"labels.shape={tuple(labels.shape)} and logits.shape={tuple(logits.shape)}",
         )
-    if not isinstance(labels, jax.core.Tracer):
-        import numpy as np
-
+    if not context.is_symbolic(labels):
         lab = np.asarray(labels)
         n = logits.shape[-1]
         if lab.size and (lab.min() < 0 or lab.max() >= n):
@@ -297,15 +475,47 @@ def _sparse_xent(labels: Any, logits: Any) -> Any:
     return -jnp.take_along_axis(logp, labels[..., None].astype(jnp.int32), axis=-1)[..., 0]
 
 
-@defop("SoftmaxCrossEntropyWithLogits", same_dtype=True)
+@defop("SoftmaxCrossEntropyWithLogits")
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
-    """Per-example ``-sum(labels * log softmax(logits))``."""
+    """Per-example ``-sum(labels * log softmax(logits))`` along ``axis``; labels are cast to the
+    logits' dtype, as in TF.
+
+    >>> import eagerkit as ek
+    >>> round(float(ek.nn.softmax_cross_entropy_with_logits([[0.0, 1.0]], [[0.0, 0.0]])[0]), 4)
+    0.6931
+    """
+    check_dtype(logits, "SoftmaxCrossEntropyWithLogits", FLOAT)
+    try:
+        np.broadcast_shapes(labels.shape, logits.shape)
+    except ValueError:
+        raise InvalidArgumentError(
+            None,
+            "SoftmaxCrossEntropyWithLogits",
+            f"logits and labels must be broadcastable: logits_size=[{','.join(map(str, logits.shape))}] "
+            f"labels_size=[{','.join(map(str, labels.shape))}] [Op:SoftmaxCrossEntropyWithLogits]",
+        ) from None
+    labels = labels.astype(logits.dtype)
     return -jnp.sum(labels * jax.nn.log_softmax(logits, axis=axis), axis=axis)
+
+
+def _same_shape(labels: Any, logits: Any) -> None:
+    if labels.shape != logits.shape:
+        raise ValueError(
+            "`logits` and `labels` must have the same shape, received "
+            f"({tuple(logits.shape)} vs {tuple(labels.shape)})."
+        )
 
 
 @defop("SigmoidCrossEntropyWithLogits", same_dtype=True)
 def sigmoid_cross_entropy_with_logits(labels, logits):
-    """Elementwise ``max(x, 0) - x * z + log(1 + exp(-abs(x)))`` (stable logistic loss)."""
+    """Elementwise ``max(x, 0) - x * z + log(1 + exp(-abs(x)))`` (stable logistic loss).
+
+    >>> import eagerkit as ek
+    >>> round(float(ek.nn.sigmoid_cross_entropy_with_logits([1.0], [0.0])[0]), 4)
+    0.6931
+    """
+    check_dtype(logits, "SigmoidCrossEntropyWithLogits", FLOAT)
+    _same_shape(labels, logits)
     x, z = logits, labels
     return jnp.maximum(x, 0) - x * z + jnp.log1p(jnp.exp(-jnp.abs(x)))
 
@@ -313,6 +523,8 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
 @defop("WeightedCrossEntropyWithLogits", same_dtype=True)
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
     """Logistic loss with positive examples weighted by ``pos_weight``."""
+    check_dtype(logits, "WeightedCrossEntropyWithLogits", FLOAT)
+    _same_shape(labels, logits)
     x, z = logits, labels
     log_weight = 1 + (pos_weight - 1) * z
     return (1 - z) * x + log_weight * (jnp.log1p(jnp.exp(-jnp.abs(x))) + jnp.maximum(-x, 0))
@@ -321,31 +533,88 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
 @defop("L2Loss")
 def l2_loss(t):
     """``sum(t ** 2) / 2``."""
+    check_dtype(t, "L2Loss", FLOAT)
     return jnp.sum(t * t) / 2
 
 
 def compute_average_loss(
     per_example_loss: Any, sample_weight: Any = None, global_batch_size: int | None = None, name: str | None = None
 ) -> Tensor:
-    """Sums per-example losses and divides by the global batch size (``tf.nn.compute_average_loss``)."""
+    """Sums per-example losses (times ``sample_weight``) and divides by the global batch size
+    (``tf.nn.compute_average_loss``; the batch size defaults to the first dimension).
+
+    >>> import eagerkit as ek
+    >>> float(ek.nn.compute_average_loss([1.0, 2.0, 3.0], global_batch_size=6))
+    1.0
+    """
+    from eagerkit._src.core.convert import convert_to_tensor
     from eagerkit._src.ops import math_ops
 
-    loss = per_example_loss
+    loss = convert_to_tensor(per_example_loss)
     if sample_weight is not None:
         loss = math_ops.multiply(loss, sample_weight)
     total = math_ops.reduce_sum(loss)
     if global_batch_size is None:
-        global_batch_size = per_example_loss.shape[0] if per_example_loss.shape.rank else 1
+        global_batch_size = loss.shape[0] if loss.shape.rank else 1
     return math_ops.truediv(total, math_ops.cast(global_batch_size, total.dtype))
 
 
+def embedding_lookup(params: Any, ids: Any, max_norm: float | None = None, name: str | None = None) -> Tensor:
+    """Rows of ``params`` at ``ids`` (``tf.nn.embedding_lookup``). A list of shards is read as
+    one table split into contiguous row ranges (TF's "div" strategy); ``max_norm`` clips each
+    looked-up row to that L2 norm.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.embedding_lookup(ek.constant([[1.0, 2.0], [3.0, 4.0]]), [1, 0]).numpy().tolist()
+    [[3.0, 4.0], [1.0, 2.0]]
+    """
+    from eagerkit._src.ops import array_ops
+
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("embedding_lookup: params must be a tensor or a non-empty list of shards.")
+        params = params[0] if len(params) == 1 else array_ops.concat(list(params), 0)
+    rows = array_ops.gather(params, ids)
+    if max_norm is not None:
+        rows = _clip_rows(rows, max_norm=float(max_norm))
+    return rows
+
+
+@defop("ClipRows")
+def _clip_rows(rows, max_norm):
+    axes = tuple(range(1, rows.ndim))
+    sq = jnp.sum(rows * rows, axis=axes, keepdims=True) if axes else rows * rows
+    norm = jnp.sqrt(jnp.where(sq > 0, sq, 1))
+    return jnp.where(norm > max_norm, rows * (max_norm / norm), rows)
+
+
 # -- normalisation and statistics ---------------------------------------------------------------
-@defop("Moments")
+@defop("Moments", tensors=("x",))
 def moments(x, axes, shift=None, keepdims=False):
-    """(mean, variance) over ``axes``."""
+    """(mean, variance) over ``axes``; integer inputs give truncated integer statistics, as in TF.
+
+    >>> import eagerkit as ek
+    >>> m, v = ek.nn.moments(ek.constant([1.0, 2.0, 3.0, 6.0]), axes=[0])
+    >>> float(m), float(v)
+    (3.0, 3.5)
+    """
+    check_dtype(x, "Moments", REAL)
     axes = norm_axis(axes)
-    mean = jnp.mean(x, axis=axes, keepdims=True)
-    var = jnp.mean(jnp.square(x - jax.lax.stop_gradient(mean)), axis=axes, keepdims=True)
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        count = x.size // max(jnp.sum(x, axis=axes, keepdims=True).size, 1) if x.size else 1
+
+        def int_mean(v):
+            total = jnp.sum(v, axis=axes, keepdims=True, dtype=jnp.int64)
+            return (total // count + ((total % count != 0) & (total < 0))).astype(x.dtype)
+
+        mean = int_mean(x)
+        var = int_mean(jnp.square(x - mean))
+    else:
+        compute = jnp.float32 if x.dtype in (jnp.float16, jnp.bfloat16) else x.dtype
+        xc = x.astype(compute)
+        mean = jnp.mean(xc, axis=axes, keepdims=True)
+        var = jnp.mean(jnp.square(xc - jax.lax.stop_gradient(mean)), axis=axes, keepdims=True)
+        mean, var = mean.astype(x.dtype), var.astype(x.dtype)
     if not keepdims:
         mean, var = jnp.squeeze(mean, axes), jnp.squeeze(var, axes)
     return [mean, var]
@@ -353,12 +622,18 @@ def moments(x, axes, shift=None, keepdims=False):
 
 @defop("BatchNormalization", tensors=("x", "mean", "variance", "offset", "scale"))
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon):
-    """``(x - mean) * scale / sqrt(variance + eps) + offset`` (offset/scale may be None)."""
+    """``(x - mean) * scale / sqrt(variance + eps) + offset`` (offset/scale may be None).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.batch_normalization(ek.constant([1.0, 3.0]), 2.0, 1.0, None, None, 0.0).numpy().tolist()
+    [-1.0, 1.0]
+    """
+    check_dtype(x, "BatchNormalization", FLOAT)
     inv = jax.lax.rsqrt(variance + variance_epsilon)
     if scale is not None:
         inv = inv * scale
     out = x * inv.astype(x.dtype) - (mean * inv).astype(x.dtype)
-    return out + offset if offset is not None else out
+    return out + offset.astype(x.dtype) if offset is not None else out
 
 
 @defop("Dropout", tensors=("x", "mask"))
@@ -367,20 +642,45 @@ def _apply_dropout(x, mask, rate):
 
 
 def dropout(x: Any, rate: float, noise_shape: Any = None, seed: int | None = None, name: str | None = None) -> Tensor:
-    """Zeroes elements with probability ``rate`` and scales the rest by ``1 / (1 - rate)``."""
+    """Zeroes elements with probability ``rate`` and scales the rest by ``1 / (1 - rate)``;
+    ``noise_shape`` (broadcastable to ``x``'s shape, ``None`` dims taken from ``x``) shares one
+    keep/drop decision along dimensions of size 1.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.dropout(ek.ones([3]), 0.0).numpy().tolist()
+    [1.0, 1.0, 1.0]
+    """
+    from eagerkit._src.core.convert import to_array
+    from eagerkit._src.ops.array_ops import identity
+    from eagerkit._src.ops.math_ops import greater_equal
+
     rate = float(rate)
     if not 0 <= rate < 1:
         raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate}")
-    from eagerkit._src.core.convert import to_array
-
-    shape = tuple(noise_shape) if noise_shape is not None else tuple(to_array(x).shape)
+    x_shape = tuple(to_array(x).shape)
+    if not jnp.issubdtype(to_array(x).dtype, jnp.floating):
+        raise ValueError(
+            "`x.dtype` must be a floating point tensor as `x` will be scaled. "
+            f"Received: x_dtype={_dtypes.from_numpy(to_array(x).dtype)!r}"
+        )
+    if noise_shape is None:
+        shape = x_shape
+    else:
+        dims = list(noise_shape.as_list() if hasattr(noise_shape, "as_list") else noise_shape)
+        if len(dims) != len(x_shape):
+            raise InvalidArgumentError(
+                None, "Dropout", f"noise_shape {dims} must have the rank of x, shape {list(x_shape)} [Op:Dropout]"
+            )
+        shape = tuple(xd if d is None else int(d) for d, xd in zip(dims, x_shape))
+        if any(d not in (1, xd) for d, xd in zip(shape, x_shape)):
+            raise InvalidArgumentError(
+                None,
+                "Dropout",
+                f"noise_shape {list(shape)} is not broadcastable to x shape {list(x_shape)} [Op:Dropout]",
+            )
     if rate == 0:
-        from eagerkit._src.ops.array_ops import identity
-
         return identity(x)
     keep = random_ops.uniform(shape, dtype=_dtypes.float32, seed=seed)
-    from eagerkit._src.ops.math_ops import greater_equal
-
     return _apply_dropout(x, greater_equal(keep, rate), rate=rate)
 
 

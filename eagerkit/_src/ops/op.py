@@ -35,13 +35,11 @@ import numpy as np
 from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.convert import to_array
-from eagerkit._src.core.errors import InvalidArgumentError
+from eagerkit._src.core.errors import ConversionDtypeError, InvalidArgumentError, OpError
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.variable import Variable
 
 _MISSING = object()
-_PY_NUMBERS = (bool, int, float, complex)
-_FLOAT_KINDS = "fcV"  # V: bfloat16 and other ml_dtypes
 
 #: Set by the autodiff layer: records one executed op on the active tapes.
 record_hook: Callable[..., None] | None = None
@@ -51,10 +49,6 @@ def _tf_type_word(np_dtype: np.dtype) -> str:
     """TF's wording in dtype-mismatch messages ("float", "int32", ...)."""
     name = _dtypes.from_numpy(np_dtype).name
     return "float" if name == "float32" else "double" if name == "float64" else name
-
-
-def _is_python_value(x: Any) -> bool:
-    return isinstance(x, (_PY_NUMBERS, list, tuple)) and not _has_tensor(x)
 
 
 def _has_tensor(x: Any) -> bool:
@@ -85,6 +79,21 @@ def static_value(x: Any, op: str, param: str) -> Any:
     if hasattr(x, "as_list") and hasattr(x, "rank"):  # TensorShape
         return tuple(x.as_list())
     return x
+
+
+def _is_strong(x: Any) -> bool:
+    """Tensors, Variables and jax arrays fix an op's dtype; Python and NumPy values adopt it."""
+    t = type(x)
+    if t is Tensor or t is Variable:
+        return True
+    if isinstance(x, (jax.Array, jax.core.Tracer)) or hasattr(x, "_ek_variable"):
+        return True
+    return isinstance(x, (list, tuple)) and _has_tensor(x)
+
+
+def _shape_text(shape: Sequence[int]) -> str:
+    """TF's shape format in messages: ``[2,3]``."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 def _apply_flat(fn: Callable, treedef: Any, *flat: Any) -> Any:
@@ -182,10 +191,13 @@ class Op:
                 flat.extend(x)
             else:
                 flat.append(x)
+        # TF's rule: the first Tensor/Variable fixes the dtype; another tensor of a different
+        # dtype is refused; Python values and NumPy arrays ("weak" values) are converted to it.
+        # Without any tensor the first value's own dtype is used.
         dtype = None
         converted = [None] * len(flat)
         for j, x in enumerate(flat):
-            if x is None or _is_python_value(x):
+            if x is None or not _is_strong(x):
                 continue
             arr = to_array(x)
             converted[j] = arr
@@ -201,8 +213,14 @@ class Op:
                 else:
                     try:
                         arr = to_array(x, dtype)
-                    except TypeError:
-                        raise self._dtype_error(j, dtype, to_array(x).dtype) from None
+                    except TypeError as e:
+                        raise ConversionDtypeError(
+                            None,
+                            self.tf_name,
+                            f"{e} (argument #{j} of {self.tf_name}, whose other inputs are "
+                            f"{_dtypes.from_numpy(dtype).name}) [Op:{self.tf_name}]. Pass a value of that dtype, "
+                            "or cast the tensor with ek.cast.",
+                        ) from None
                 converted[j] = arr
         out, k = [], 0
         for i, x in enumerate(inputs):
@@ -221,6 +239,32 @@ class Op:
             f"cannot compute {self.tf_name} as input #{index}(zero-based) was expected to be a "
             f"{_tf_type_word(want)} tensor but is a {_tf_type_word(got)} tensor [Op:{self.tf_name}]. "
             "Cast one of them with ek.cast so both have the same dtype.",
+        )
+
+    def _explain(self, error: Exception, vals: list) -> Exception:
+        """Turns an error raised while running the op into an InvalidArgumentError naming the op
+        and its input shapes (incompatible broadcasting gets TF's "Incompatible shapes" message)."""
+        if isinstance(error, OpError):
+            return error
+        arrays = [a for a in jax.tree_util.tree_leaves(vals) if hasattr(a, "shape") and hasattr(a, "dtype")]
+        shapes = [tuple(a.shape) for a in arrays]
+        text = str(error).split("\n")[0]
+        if "broadcast" in text.lower() and len(shapes) > 1:
+            acc = shapes[0]
+            for shape in shapes[1:]:
+                try:
+                    acc = np.broadcast_shapes(acc, shape)
+                except ValueError:
+                    return InvalidArgumentError(
+                        None,
+                        self.tf_name,
+                        f"Incompatible shapes: {_shape_text(acc)} vs. {_shape_text(shape)} [Op:{self.tf_name}]. "
+                        "Shapes broadcast when each trailing dimension is equal or 1; reshape or "
+                        "ek.expand_dims an input so that they do.",
+                    )
+        described = ", ".join(f"{_dtypes.from_numpy(a.dtype).name}{_shape_text(a.shape)}" for a in arrays)
+        return InvalidArgumentError(
+            None, self.tf_name, f"{self.tf_name}: {text} (inputs: {described or 'none'}) [Op:{self.tf_name}]"
         )
 
     def specialize(self, static: tuple) -> tuple[Callable, Callable]:
@@ -251,8 +295,8 @@ class Op:
         compiled, pure = self.specialize(static)
         try:
             out = compiled(*vals)
-        except TypeError as e:
-            raise InvalidArgumentError(None, self.tf_name, f"{self.tf_name}: {e} [Op:{self.tf_name}]") from None
+        except (TypeError, ValueError, IndexError) as e:
+            raise self._explain(e, vals) from None
         if isinstance(out, (tuple, list)):
             result = _wrap_seq(out)
             outs = list(result)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from eagerkit._src.core import variable as _variable
 from eagerkit._src.core.convert import to_array
+from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.variable import Variable
 from eagerkit._src.ops import array_ops, math_ops
@@ -27,22 +29,36 @@ def _logical_or_bitwise(logical: Any, bitwise: Any) -> Any:
     return op
 
 
+def _shapes_incompatible(a: Any, b: Any) -> bool:
+    try:
+        np.broadcast_shapes(np.shape(to_array(a)), np.shape(to_array(b)))
+    except (ValueError, TypeError):
+        return True
+    return False
+
+
 def _eq(self: Any, other: Any) -> Any:
+    """TF's ``==``: elementwise; ``False`` for None; a scalar False for incompatible shapes."""
     if other is None:
         return False
     try:
         return math_ops.equal(self, other)
-    except (TypeError, ValueError):
-        return False
+    except InvalidArgumentError:
+        if _shapes_incompatible(self, other):
+            return Tensor(jnp.asarray(False))
+        raise
 
 
 def _ne(self: Any, other: Any) -> Any:
+    """TF's ``!=``: elementwise; ``True`` for None; a scalar True for incompatible shapes."""
     if other is None:
         return True
     try:
         return math_ops.not_equal(self, other)
-    except (TypeError, ValueError):
-        return True
+    except InvalidArgumentError:
+        if _shapes_incompatible(self, other):
+            return Tensor(jnp.asarray(True))
+        raise
 
 
 _and = _logical_or_bitwise(math_ops.logical_and, math_ops.bitwise_and)

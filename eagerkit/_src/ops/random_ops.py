@@ -73,6 +73,13 @@ def _truncated_normal(key, mean, stddev, shape, dtype, seed):
 
 @defop("Multinomial", tensors=("key", "logits"))
 def _categorical(key, logits, num_samples, dtype, seed):
+    if logits.ndim != 2:
+        raise InvalidArgumentError(
+            None,
+            "Multinomial",
+            f"logits should be a matrix, got shape [{','.join(map(str, logits.shape))}] [Op:Multinomial]. "
+            "Pass [batch_size, num_classes] logits (e.g. logits[ek.newaxis] for one distribution).",
+        )
     new, sub = _split(_fold(key, seed))
     draws = jax.random.categorical(sub, logits, axis=-1, shape=(num_samples, logits.shape[0]))
     return [new, draws.T.astype(dtype)]
@@ -82,6 +89,14 @@ def _categorical(key, logits, num_samples, dtype, seed):
 def _shuffle(key, value, seed):
     new, sub = _split(_fold(key, seed))
     return [new, jax.random.permutation(sub, value, axis=0)]
+
+
+@defop("RandomUniformFullInt", tensors=("key",))
+def _full_int(key, shape, dtype, seed):
+    new, sub = _split(_fold(key, seed))
+    np_dtype = _dtypes.as_dtype(dtype)._np
+    unsigned = jnp.uint64 if np_dtype.itemsize == 8 else jnp.uint32
+    return [new, jax.random.bits(sub, shape, unsigned).view(np_dtype)]
 
 
 @defop("StatelessRandomBits", tensors=("key",))
@@ -129,17 +144,15 @@ class Generator:
     def normal(
         self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dtypes.float32, name: str | None = None
     ) -> Tensor:
-        dt = _dtypes.as_dtype(dtype)._np
+        """Normal samples of ``shape`` (advances this generator)."""
+        dt = _float_dtype(dtype, "normal")
         return self._draw(_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=None)
 
     def uniform(
         self, shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = _dtypes.float32, name: str | None = None
     ) -> Tensor:
-        dt = _dtypes.as_dtype(dtype)
-        if maxval is None:
-            if dt.is_integer:
-                raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
-            maxval = 1
+        """Uniform samples in ``[minval, maxval)``; integer dtypes need ``maxval``."""
+        dt, maxval = _uniform_args(dtype, minval, maxval)
         return self._draw(
             _uniform, _as(minval, dt._np), _as(maxval, dt._np), shape=_shape_arg(shape), dtype=dt._np, seed=None
         )
@@ -147,10 +160,18 @@ class Generator:
     def truncated_normal(
         self, shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = _dtypes.float32, name: str | None = None
     ) -> Tensor:
-        dt = _dtypes.as_dtype(dtype)._np
+        """Normal samples re-drawn beyond two standard deviations."""
+        dt = _float_dtype(dtype, "truncated_normal")
         return self._draw(
             _truncated_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=None
         )
+
+    def uniform_full_int(self, shape: Any, dtype: Any = _dtypes.uint64, name: str | None = None) -> Tensor:
+        """Integers uniform over the whole range of ``dtype`` (int32, int64, uint32 or uint64)."""
+        dt = _dtypes.as_dtype(dtype)
+        if dt.name not in ("int32", "int64", "uint32", "uint64"):
+            raise ValueError(f"uniform_full_int supports int32, int64, uint32 and uint64, got {dt.name}")
+        return self._draw(_full_int, shape=_shape_arg(shape), dtype=dt.name, seed=None)
 
     def split(self, count: int = 1) -> list[Generator]:
         """``count`` new independent generators (advances this one)."""
@@ -159,6 +180,33 @@ class Generator:
             bits = self._draw(_bits, shape=(2,), seed=None)
             out.append(Generator(state=bits))
         return out
+
+
+def _float_dtype(dtype: Any, fn: str) -> Any:
+    dt = _dtypes.as_dtype(dtype)
+    if not dt.is_floating:
+        raise ValueError(f"Invalid dtype {dt.name} for random.{fn}: it must be a floating dtype (e.g. ek.float32).")
+    return dt._np
+
+
+def _uniform_args(dtype: Any, minval: Any, maxval: Any) -> tuple[Any, Any]:
+    dt = _dtypes.as_dtype(dtype)
+    if not (dt.is_floating or dt.is_integer):
+        raise ValueError(f"Invalid dtype {dt.name} for random.uniform: use a floating or integer dtype.")
+    if maxval is None:
+        if dt.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
+        maxval = 1
+    if dt.is_integer:
+        lo, hi = np.asarray(to_array(minval)), np.asarray(to_array(maxval))
+        if not context.is_symbolic(to_array(minval)) and not context.is_symbolic(to_array(maxval)):
+            if lo.shape == () and hi.shape == () and int(lo) >= int(hi):
+                raise InvalidArgumentError(
+                    None,
+                    "RandomUniformInt",
+                    f"Need minval < maxval: {int(lo)} >= {int(hi)} [Op:RandomUniformInt]",
+                )
+    return dt, maxval
 
 
 def _as(value: Any, np_dtype: Any) -> Any:
@@ -198,9 +246,14 @@ def normal(
     seed: int | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """Samples from a normal distribution (``tf.random.normal``)."""
+    """Samples from a normal distribution (``tf.random.normal``).
+
+    >>> import eagerkit as ek
+    >>> ek.random.normal([2, 3]).shape
+    TensorShape([2, 3])
+    """
     g = get_global_generator()
-    dt = _dtypes.as_dtype(dtype)._np
+    dt = _float_dtype(dtype, "normal")
     return g._draw(_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=seed)
 
 
@@ -212,14 +265,14 @@ def uniform(
     seed: int | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """Samples uniformly from ``[minval, maxval)``; integer dtypes need ``maxval``."""
-    dt = _dtypes.as_dtype(dtype)
-    if maxval is None:
-        if dt.is_integer:
-            raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
-        maxval = 1
-    if dt.is_integer and int(np.asarray(to_array(minval))) >= int(np.asarray(to_array(maxval))):
-        raise InvalidArgumentError(None, "RandomUniformInt", "Need minval < maxval [Op:RandomUniformInt]")
+    """Samples uniformly from ``[minval, maxval)``; integer dtypes need ``maxval``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.random.uniform([100], 0, 10, dtype=ek.int32)
+    >>> x.dtype, bool(ek.reduce_all((x >= 0) & (x < 10)))
+    (tf.int32, True)
+    """
+    dt, maxval = _uniform_args(dtype, minval, maxval)
     g = get_global_generator()
     return g._draw(_uniform, _as(minval, dt._np), _as(maxval, dt._np), shape=_shape_arg(shape), dtype=dt._np, seed=seed)
 
@@ -234,18 +287,28 @@ def truncated_normal(
 ) -> Tensor:
     """Normal samples re-drawn beyond two standard deviations."""
     g = get_global_generator()
-    dt = _dtypes.as_dtype(dtype)._np
+    dt = _float_dtype(dtype, "truncated_normal")
     return g._draw(_truncated_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=seed)
 
 
 def categorical(
     logits: Any, num_samples: int, dtype: Any = None, seed: int | None = None, name: str | None = None
 ) -> Tensor:
-    """Draws class indices from ``[batch, classes]`` logits: result ``[batch, num_samples]``."""
+    """Draws class indices from ``[batch, classes]`` logits: result ``[batch, num_samples]``.
+
+    >>> import eagerkit as ek
+    >>> ek.random.categorical([[0.0, -1e9]], 3).numpy().tolist()
+    [[0, 0, 0]]
+    """
     dt = _dtypes.as_dtype(dtype or _dtypes.int64)._np
     return get_global_generator()._draw(_categorical, logits, num_samples=int(num_samples), dtype=dt, seed=seed)
 
 
 def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Tensor:
-    """Randomly permutes along the first dimension."""
+    """Randomly permutes along the first dimension.
+
+    >>> import eagerkit as ek
+    >>> sorted(ek.random.shuffle([1, 2, 3]).numpy().tolist())
+    [1, 2, 3]
+    """
     return get_global_generator()._draw(_shuffle, value, seed=seed)
