@@ -1,0 +1,1 @@
+"""Private implementation of ``ek.keras.optimizers`` (the public package re-exports it)."""
