@@ -305,3 +305,13 @@ def test_get_config_from_config_round_trip():
     t, p = (YT, LOGITS)
     clone = losses.deserialize(losses.serialize(instances[2]))
     np.testing.assert_allclose(clone(t, p).numpy(), instances[2](t, p).numpy())
+
+
+def test_out_of_range_label_inside_ek_function_gives_nan():
+    # Documented behaviour: labels cannot be checked while tracing; a label >= num_classes
+    # yields NaN for its sample instead of an error.
+    none = losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
+    traced = ek.function(lambda labels, logits: none(labels, logits))
+    out = traced(ek.constant([1, 3]), ek.constant(LOGITS)).numpy()
+    np.testing.assert_allclose(out[0], -_log_softmax(LOGITS)[0, 1], rtol=1e-6)
+    assert np.isnan(out[1])

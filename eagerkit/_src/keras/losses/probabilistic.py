@@ -7,8 +7,10 @@ before the log, as Keras does.
 
 Sparse categorical crossentropy is built on ``ek.nn.sparse_softmax_cross_entropy_with_logits``,
 which raises ``InvalidArgumentError`` eagerly for labels outside ``[0, num_classes)``.
-Inside ``ek.function`` labels are symbolic and cannot be checked; an out-of-range label
-then yields a NaN loss for that sample (JAX fills out-of-bounds gathers with NaN).
+Inside ``ek.function`` labels are symbolic and cannot be checked: a label
+``>= num_classes`` (or ``< -num_classes``) then yields a NaN loss for that sample (JAX
+fills out-of-bounds gathers with NaN), while a label in ``[-num_classes, -1]`` is
+currently taken Python-style (``-1`` means the last class) by that op.
 
 >>> import eagerkit as ek
 >>> from eagerkit._src.keras.losses import probabilistic
