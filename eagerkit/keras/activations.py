@@ -1,0 +1,27 @@
+"""``ek.keras.activations``: activation functions (mirrors ``tf.keras.activations``)."""
+
+from eagerkit._src.keras.activations import (  # noqa: F401
+    deserialize,
+    elu,
+    exponential,
+    gelu,
+    get,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    leaky_relu,
+    linear,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    serialize,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    swish,
+    tanh,
+)
