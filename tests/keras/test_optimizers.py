@@ -585,3 +585,20 @@ def test_get_and_config_round_trip():
         clone = type(opt).from_config(opt.get_config())
         assert clone.get_config() == opt.get_config()
         assert optimizers.deserialize(optimizers.serialize(opt)).get_config() == opt.get_config()
+
+
+def test_default_names_follow_tf():
+    classes = [
+        optimizers.SGD,
+        optimizers.Adam,
+        optimizers.AdamW,
+        optimizers.Adamax,
+        optimizers.Nadam,
+        optimizers.RMSprop,
+        optimizers.Adagrad,
+        optimizers.Adadelta,
+        optimizers.Lion,
+    ]
+    # TF 2.21 names
+    expected = ["sgd", "adam", "adam_w", "adamax", "nadam", "rm_sprop", "adagrad", "adadelta", "lion"]
+    assert [cls().name for cls in classes] == expected

@@ -41,8 +41,10 @@ EPSILON = 1e-7
 
 
 def snake_case(name: str) -> str:
-    """``"MeanSquaredError"`` -> ``"mean_squared_error"``."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    """Keras' default object names: ``"MeanSquaredError"`` -> ``"mean_squared_error"``,
+    ``"RMSprop"`` -> ``"rm_sprop"``, ``"AdamW"`` -> ``"adam_w"`` (as ``tf.keras`` names them)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def to_loss_tensor(x: Any, dtype: str | None) -> Tensor:
