@@ -505,10 +505,17 @@ class Optimizer(AutoTrackable):
         return new_values, new_slots, step
 
     # -- TF API -------------------------------------------------------------------------------------------
-    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]], name: str | None = None, **kwargs: Any):
+    def apply_gradients(
+        self,
+        grads_and_vars: Iterable[tuple[Any, Variable]],
+        name: str | None = None,
+        skip_gradients_aggregation: bool = False,
+        experimental_aggregate_gradients: bool = True,
+    ) -> Variable:
         """Applies one update to the variables from their gradients; ``None`` gradients are skipped.
 
-        Returns ``iterations`` (incremented by one).
+        Returns ``iterations`` (incremented by one). The aggregation flags are accepted for
+        TF compatibility (there are no replicas to aggregate across here).
         """
         grads: list = []
         variables: list = []
