@@ -1,0 +1,1 @@
+"""Object-based checkpoints (``ek.train``) on orbax; see ``checkpoint.py``."""

@@ -1,0 +1,47 @@
+"""``CheckpointOptions``: how a checkpoint is written (``tf.train.CheckpointOptions``).
+
+>>> from eagerkit.train import CheckpointOptions
+>>> CheckpointOptions(enable_async=True).enable_async
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+class CheckpointOptions:
+    """Options for ``Checkpoint.save``/``write`` and ``CheckpointManager.save``.
+
+    Args:
+      enable_async: return as soon as the values are copied to host memory and write the
+        checkpoint on a background thread. The checkpoint (and the state file naming it)
+        appears only once it is complete; ``Checkpoint.sync()`` /
+        ``CheckpointManager.wait_until_finished()`` wait for it and raise its error, if any.
+      experimental_enable_async_checkpoint: TF's older name for ``enable_async``.
+      experimental_write_callbacks: callables run after the checkpoint is complete, each
+        with the checkpoint path (or with no argument if it takes none).
+    """
+
+    def __init__(
+        self,
+        enable_async: bool = False,
+        experimental_enable_async_checkpoint: bool = False,
+        experimental_write_callbacks: Sequence[Callable[..., Any]] | None = None,
+    ) -> None:
+        self.enable_async = bool(enable_async or experimental_enable_async_checkpoint)
+        self.experimental_write_callbacks = list(experimental_write_callbacks or [])
+        for cb in self.experimental_write_callbacks:
+            if not callable(cb):
+                raise TypeError(f"experimental_write_callbacks must hold callables, got {cb!r}.")
+
+    @property
+    def experimental_enable_async_checkpoint(self) -> bool:
+        return self.enable_async
+
+    def __repr__(self) -> str:
+        return (
+            f"CheckpointOptions(enable_async={self.enable_async}, "
+            f"experimental_write_callbacks={self.experimental_write_callbacks})"
+        )
