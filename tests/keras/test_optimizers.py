@@ -602,3 +602,33 @@ def test_default_names_follow_tf():
     # TF 2.21 names
     expected = ["sgd", "adam", "adam_w", "adamax", "nadam", "rm_sprop", "adagrad", "adadelta", "lion"]
     assert [cls().name for cls in classes] == expected
+
+
+def test_checkpoint_restores_slots_iterations_and_metric_state(tmp_path):
+    from eagerkit import train
+    from eagerkit._src.core.tracking import AutoTrackable
+    from eagerkit.keras import metrics
+
+    def make():
+        holder = AutoTrackable()
+        holder.w = ek.Variable(W0[0], name="w")
+        return holder, optimizers.Adam(0.1), metrics.Mean()
+
+    holder, opt, mean = make()
+    for g in G[:2]:
+        opt.apply_gradients([(ek.constant(g[0]), holder.w)])
+        mean(g[0])
+    path = train.Checkpoint(model=holder, optimizer=opt, metric=mean).save(str(tmp_path / "ckpt"))
+    opt.apply_gradients([(ek.constant(G[2][0]), holder.w)])
+    mean(G[2][0])
+
+    # restored before the slots exist: they are created on the first apply and restored then
+    holder2, opt2, mean2 = make()
+    train.Checkpoint(model=holder2, optimizer=opt2, metric=mean2).restore(path)
+    opt2.apply_gradients([(ek.constant(G[2][0]), holder2.w)])
+    mean2(G[2][0])
+    np.testing.assert_allclose(holder2.w.numpy(), holder.w.numpy(), rtol=1e-6)
+    assert [v.name for v in opt2.variables] == [v.name for v in opt.variables]
+    for a, b in zip(opt2.variables, opt.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+    assert mean2.result().numpy() == pytest.approx(mean.result().numpy())
