@@ -101,34 +101,32 @@ def _column_widths(line_length: int, positions: list[float]) -> list[int]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Greedy word wrap; words longer than the width are folded."""
+    """Word wrap as rich does it: greedy by words, overlong words cut with an ellipsis."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for word in paragraph.split(" "):
-            while len(word) > width:
+        for word in re.findall(r"\s*\S+\s*", paragraph) or [""]:
+            if len(line) + len(word.rstrip()) <= width:
+                line += word
+            else:
                 if line:
                     lines.append(line)
-                    line = ""
-                lines.append(word[:width])
-                word = word[width:]
-            if not line:
-                line = word
-            elif len(line) + 1 + len(word) <= width:
-                line += " " + word
-            else:
-                lines.append(line)
                 line = word
         lines.append(line)
-    return lines or [""]
+    out = []
+    for line in lines:
+        line = line.rstrip()
+        out.append(line if len(line) <= width else line[: width - 1] + "…")
+    return out
 
 
 def _justify(text: str, width: int, how: str) -> str:
+    excess = width - len(text)
     if how == "right":
-        return text.rjust(width)
+        return " " * excess + text
     if how == "center":
-        return text.center(width)
-    return text.ljust(width)
+        return " " * (excess // 2) + text + " " * (excess - excess // 2)
+    return text + " " * excess
 
 
 def _render_table(header: list[str], rows: list[list[str]], widths: list[int], align: list[str]) -> list[str]:
