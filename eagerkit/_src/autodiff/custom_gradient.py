@@ -98,7 +98,13 @@ class _CustomOp:
                     out.append(_cotangent(g, x))
                 return tuple(out)
 
+        def forward(*flat: Any) -> tuple:
+            with self._run(flat) as (ys, _):
+                return tuple(ys)
+
         pure.defvjp(fwd, bwd)
+        # Forward mode (ForwardAccumulator) differentiates the function itself, as TF does.
+        pure.ek_forward_fn = forward
         self.pure = pure
 
     @contextlib.contextmanager

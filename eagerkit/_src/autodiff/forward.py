@@ -75,11 +75,11 @@ class ForwardAccumulator(Recorder):
         unconnected = _unconnected_mode(unconnected_gradients)
         targets = [primals] if type(primals) is Tensor else nest.flatten(primals)
         rec = self._resolved()
-        tcodes = tuple([rec.target_code(t, "jvp") for t in targets])
-        groups = tuple([rec.source_slots(p, "jvp") for p in self._primals])
+        tcodes = tuple([rec.target_code(t, "ForwardAccumulator.jvp") for t in targets])
+        groups = tuple([rec.source_slots(p, "ForwardAccumulator.jvp") for p in self._primals])
         plan = rec.plan("jvp", tcodes, groups)
         results: list[Any] = [None] * len(targets)
-        if plan.compiled is not None:
+        if plan.pure is not None:
             outs = rec.run(plan, list(self._tangents), [t._value for t in self._tangents])
             for i, o in zip(plan.live_targets, outs):
                 results[i] = o

@@ -291,7 +291,7 @@ class _Record:
                 c = self.var_code(t, t._read())
                 return -1 if c is None else c
             raise TypeError(
-                f"GradientTape.{what}: the target must be an ek.Tensor or ek.Variable (or a nest of them), got "
+                f"{what}: the target must be an ek.Tensor or ek.Variable (or a nest of them), got "
                 f"{type(t).__name__}: {t!r}. Compute the target with eagerkit ops inside the tape's `with` block."
             )
         c = self.producer.get(id(t))
@@ -314,8 +314,7 @@ class _Record:
             leaves = self.var_leaves.get(id(s))
             return tuple(leaves) if leaves else ()
         raise TypeError(
-            f"GradientTape.{what}: sources must be ek.Tensors or ek.Variables (or a nest of them), got "
-            f"{type(s).__name__}: {s!r}."
+            f"{what}: sources must be ek.Tensors or ek.Variables (or a nest of them), got {type(s).__name__}: {s!r}."
         )
 
     def gather(self, codes: Sequence[int]) -> list:
@@ -430,9 +429,12 @@ class Recorder:
 class _Plan:
     """A pruned replay of one record structure, compiled for one kind of request.
 
-    ``pure(*slot_values, *boundary_values, *extra)`` is a pure JAX function; ``compiled`` is its
-    ``jax.jit``. ``arg_codes`` say where the slot and boundary values come from in a record;
+    ``pure(*slot_values, *boundary_values, *extra)`` is a pure JAX function (None when nothing
+    is connected). ``arg_codes`` say where the slot and boundary values come from in a record;
     ``out_of_group[i]`` is the output index for source group ``i`` (None: unconnected).
+
+    Calling the plan runs ``jax.jit(pure)``: one XLA call (running ``pure`` op by op instead
+    would compile every primitive for new shapes anyway, one by one).
     """
 
     __slots__ = ("pure", "compiled", "arg_codes", "out_of_group", "direct", "live_targets", "__weakref__")
@@ -446,7 +448,7 @@ class _Plan:
         self.live_targets = live_targets
 
     def __call__(self, *flat: Any) -> Any:
-        return self.pure(*flat)
+        return self.compiled(*flat)
 
 
 def _prune(rec: _Record, target_codes: tuple, slot_codes: list) -> tuple:
@@ -546,6 +548,10 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
     live_codes = [target_codes[i] for i in live]
     if not out_groups or not live:
         return _Plan(None, [], [None] * len(groups), live)
+    kind = mode[0] if type(mode) is tuple else mode
+    if kind == "jvp":
+        # forward mode differentiates what ran: a custom gradient's own forward function
+        steps = [(e, getattr(fn, "ek_forward_fn", fn), refs) for e, fn, refs in steps]
     replay = _make_replay(steps, slots, boundary, live_codes, needed)
     n_slot, n_bnd = len(slots), len(boundary)
     is_leaf = [c & 3 == _LEAF for c in slots]
@@ -555,7 +561,6 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
         prim = [v if leaf else jnp.zeros_like(v) for v, leaf in zip(svals, is_leaf)]
         return svals, prim, flat[n_slot : n_slot + n_bnd], flat[n_slot + n_bnd :]
 
-    kind = mode[0] if type(mode) is tuple else mode
     if kind == "grad":
         given = [bool(extra and extra[i]) for i in live]  # which live targets have output_gradients
 
@@ -614,7 +619,7 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
 
 
 def issue(plan: _Plan, vals: list, objs: list) -> list[Tensor]:
-    """Runs a computation built by a recorder as an op: executes ``plan.compiled`` on ``vals``
+    """Runs a computation built by a recorder as an op: executes ``plan`` on ``vals``
     and records it (via ``plan.pure``) on the active tapes, so that outer tapes can
     differentiate it (higher-order gradients)."""
     outs = [Tensor(o) for o in plan.compiled(*vals)]
@@ -764,18 +769,18 @@ class GradientTape(Recorder):
         rec = self._resolved()
         if type(target) is Tensor:
             flat_targets = [target]
-            tcodes: tuple = (rec.target_code(target, "gradient"),)
+            tcodes: tuple = (rec.target_code(target, "GradientTape.gradient"),)
         else:
             flat_targets = nest.flatten(target)
-            tcodes = tuple([rec.target_code(t, "gradient") for t in flat_targets])
+            tcodes = tuple([rec.target_code(t, "GradientTape.gradient") for t in flat_targets])
         flat_sources, single = _flat_sources(sources)
-        groups = tuple([rec.source_slots(s, "gradient") for s in flat_sources])
+        groups = tuple([rec.source_slots(s, "GradientTape.gradient") for s in flat_sources])
         if output_gradients is None:
             given, cts = None, {}
         else:
-            given, cts = _output_gradients(output_gradients, flat_targets)
+            given, cts = _output_gradients(output_gradients, target, flat_targets)
         plan = rec.plan("grad", tcodes, groups, given)
-        if plan.compiled is None:
+        if plan.pure is None:
             result: list = [None] * len(flat_sources)
         else:
             if cts:
@@ -852,12 +857,12 @@ class GradientTape(Recorder):
                 f"GradientTape.jacobian: the target must be an ek.Tensor, got {type(target).__name__}: {target!r}."
             )
         rec = self._resolved()
-        tcodes = (rec.target_code(target, "jacobian"),)
+        tcodes = (rec.target_code(target, "GradientTape.jacobian"),)
         flat_sources, single = _flat_sources(sources)
-        groups = tuple([rec.source_slots(s, "jacobian") for s in flat_sources])
+        groups = tuple([rec.source_slots(s, "GradientTape.jacobian") for s in flat_sources])
         plan = rec.plan(("jacobian", batch), tcodes, groups)
         result: list = [None] * len(flat_sources)
-        if plan.compiled is not None:
+        if plan.pure is not None:
             outs = rec.run(plan, [], [])
             for i, j in enumerate(plan.out_of_group):
                 if j is not None:
@@ -873,18 +878,11 @@ class GradientTape(Recorder):
         return _pack(sources, single, result)
 
 
-def _output_gradients(output_gradients: Any, flat_targets: list) -> tuple[tuple, dict]:
-    """Checks ``output_gradients`` against the targets: (which targets have one, {index: (obj, value)})."""
-    flat_og = (
-        [output_gradients]
-        if type(output_gradients) is Tensor and len(flat_targets) == 1
-        else nest.flatten(output_gradients)
-    )
-    if len(flat_og) != len(flat_targets):
-        raise ValueError(
-            f"GradientTape.gradient: output_gradients has {len(flat_og)} entries but the target has "
-            f"{len(flat_targets)}; pass one gradient (or None) per target tensor."
-        )
+def _output_gradients(output_gradients: Any, target: Any, flat_targets: list) -> tuple[tuple, dict]:
+    """Checks ``output_gradients`` (one per target, in the target's structure) against the
+    targets: (which targets have one, {index: (obj, value)})."""
+    flat_og: list = []
+    _flatten_up_to(target, output_gradients, flat_og)
     cts: dict[int, tuple[Any, Any]] = {}
     for i, (t, g) in enumerate(zip(flat_targets, flat_og)):
         if g is None:
@@ -905,6 +903,29 @@ def _output_gradients(output_gradients: Any, flat_targets: list) -> tuple[tuple,
             )
         cts[i] = (g if type(g) is Tensor else arr, arr)
     return tuple(g is not None for g in flat_og), cts
+
+
+def _flatten_up_to(structure: Any, value: Any, out: list) -> None:
+    """Flattens ``value`` as deep as ``structure`` goes (its leaves may be lists of numbers)."""
+    if isinstance(structure, dict):
+        if not isinstance(value, dict) or set(value) != set(structure):
+            raise ValueError(
+                f"GradientTape.gradient: output_gradients must have the structure of the target (a dict with keys "
+                f"{sorted(structure)}), got {value!r}."
+            )
+        for k in nest._sorted_keys(structure):
+            _flatten_up_to(structure[k], value[k], out)
+    elif isinstance(structure, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(structure):
+            n = len(value) if isinstance(value, (list, tuple)) else 1
+            raise ValueError(
+                f"GradientTape.gradient: output_gradients has {n} entries but the target has {len(structure)}; "
+                "pass one gradient (or None) per target tensor, in the target's structure."
+            )
+        for s, v in zip(structure, value):
+            _flatten_up_to(s, v, out)
+    else:
+        out.append(value)
 
 
 def _value_of(t: Any) -> Any:
