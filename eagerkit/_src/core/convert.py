@@ -78,7 +78,8 @@ def _python_to_numpy(value: Any, np_dtype: np.dtype | None) -> np.ndarray:
             raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
     if raw.dtype.kind in "iu" and target.kind in "iu":
         raw = raw.astype(np.int64)  # wrap around like TF (numpy casts int64 -> narrower ints modulo 2**n)
-    return raw.astype(target)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e40 -> float16 is inf, as in TF
+        return raw.astype(target)
 
 
 def _numpy_to_dtype(value: np.ndarray | np.generic, target: np.dtype) -> np.ndarray:
@@ -86,7 +87,8 @@ def _numpy_to_dtype(value: np.ndarray | np.generic, target: np.dtype) -> np.ndar
     arr = np.asarray(value)
     if arr.dtype.kind == "c" and target.kind != "c":
         arr = arr.real
-    return arr.astype(target)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return arr.astype(target)
 
 
 #: Converted Python scalars, keyed by (type, value, requested dtype). jax arrays are immutable,

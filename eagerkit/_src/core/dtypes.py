@@ -118,6 +118,9 @@ class DType:
     def __repr__(self) -> str:
         return f"tf.{self._name}"
 
+    def __str__(self) -> str:
+        return f"<dtype: '{self._name}'>"
+
     def __reduce__(self):
         return as_dtype, (self._name,)
 

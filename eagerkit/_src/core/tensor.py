@@ -247,3 +247,9 @@ class Reference:
 
     def __repr__(self) -> str:
         return f"<Reference wrapping {self._obj!r}>"
+
+
+# A Tensor is a pytree with one leaf (its array): JAX transformations and jitted jax.numpy
+# functions (``jnp.sqrt(t)``) then see the array, since JAX no longer calls ``__jax_array__``
+# while abstracting jit arguments. Unflattening rebuilds a Tensor around the (possibly traced) leaf.
+jax.tree_util.register_pytree_node(Tensor, lambda t: ((t._value,), None), lambda _, leaves: Tensor(leaves[0]))

@@ -188,9 +188,7 @@ class Variable:
     def numpy(self) -> np.ndarray | np.generic:
         value = self._read()
         if context.is_symbolic(value):
-            raise TracedValueError(
-                "Variable.numpy() is not available inside ek.function; use the variable in ops."
-            )
+            raise TracedValueError("Variable.numpy() is not available inside ek.function; use the variable in ops.")
         try:
             arr = np.array(value)
         except jax.errors.TracerArrayConversionError:

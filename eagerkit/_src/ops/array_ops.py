@@ -497,8 +497,14 @@ def _check_indices(indices: Any, limit: int, op: str) -> None:
         return
     bad = (idx < 0) | (idx >= limit)
     if bad.any():
-        pos = np.argwhere(bad)[0]
-        raise InvalidArgumentError(None, op, f"indices{list(pos)} = {idx[tuple(pos)]} is not in [0, {limit}) [Op:{op}]")
+        pos = tuple(int(p) for p in np.argwhere(bad)[0])
+        where = ",".join(map(str, pos))
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"indices[{where}] = {idx[pos]} is not in [0, {limit}) [Op:{op}]. Indices must address an existing "
+            "element (TF checks this on CPU; clip them with ek.clip_by_value if out-of-range ones are expected).",
+        )
 
 
 @defop("GatherV2", jit=False)
@@ -546,12 +552,13 @@ def gather_nd(params, indices, batch_dims=0):
         limits = np.asarray(params.shape[batch_dims : batch_dims + depth])
         bad = ((idx < 0) | (idx >= limits)).any(axis=-1)
         if bad.any():
-            pos = tuple(np.argwhere(bad)[0])
+            pos = tuple(int(p) for p in np.argwhere(bad)[0])
             shape = ",".join(map(str, params.shape))
             raise InvalidArgumentError(
                 None,
                 "GatherNd",
-                f"indices{list(pos)} = {idx[pos].tolist()} does not index into param shape [{shape}] [Op:GatherNd]",
+                f"indices[{','.join(map(str, pos))}] = {idx[pos].tolist()} does not index into param shape "
+                f"[{shape}] [Op:GatherNd]",
             )
 
     def one(p, i):
