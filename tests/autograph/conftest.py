@@ -1,0 +1,3 @@
+"""AutoGraph tests import ``eagerkit.autograph`` so that the converter is installed."""
+
+import eagerkit.autograph  # noqa: F401
