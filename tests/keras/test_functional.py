@@ -165,3 +165,19 @@ def test_clone_model_of_a_functional_model():
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert all(c is not m for c, m in zip(clone.layers, model.layers))
     assert clone.count_params() == model.count_params()
+
+
+def test_checkpoint_names_follow_layer_positions():
+    from eagerkit._src.core.tracking import walk
+
+    x = ek.keras.Input((3,))
+    model = ek.keras.Model(x, L.Dense(1)(L.BatchNormalization()(x)))
+    paths = ["/".join(path) for path, node in walk(model) if isinstance(node, ek.Variable)]
+    assert paths == [
+        "layer-1/gamma",
+        "layer-1/beta",
+        "layer-1/moving_mean",
+        "layer-1/moving_variance",
+        "layer-2/kernel",
+        "layer-2/bias",
+    ]

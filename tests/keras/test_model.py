@@ -153,3 +153,31 @@ def test_subclass_calling_super_with_inputs_and_outputs_becomes_functional():
     model = Residual()
     assert isinstance(model, Residual) and model.describe() == "residual with 3 layers"
     np.testing.assert_allclose(model(ek.constant([[1.0, 2.0, 3.0]])).numpy(), [[1.0, 2.0, 3.0]])
+
+
+def test_training_flag_given_positionally():
+    model = TwoLayer()
+    x = ek.ones([8, 3])
+    np.testing.assert_array_equal(model(x, False).numpy(), model(x).numpy())
+    assert not np.array_equal(model(x, True).numpy(), model(x).numpy())
+
+
+def test_models_inside_ek_function_build_in_the_trace_and_match_eager():
+    model = ek.keras.Sequential([L.Dense(4, activation="relu"), L.Dropout(0.5), L.Dense(1)])
+
+    @ek.function
+    def train_step(x):
+        with ek.GradientTape() as tape:
+            loss = ek.reduce_mean(ek.square(model(x, training=True)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        for g, v in zip(grads, model.trainable_variables):
+            v.assign_sub(0.01 * g)
+        return loss
+
+    x = ek.constant(np.linspace(-1, 1, 24, dtype=np.float32).reshape(6, 4))
+    first = float(train_step(x))
+    assert model.built and len(model.trainable_variables) == 4  # created eagerly during the trace
+    losses = [float(train_step(x)) for _ in range(3)]
+    assert len({first, *losses}) > 1  # new dropout masks and weights at every compiled call
+    infer = ek.function(lambda t: model(t))
+    np.testing.assert_allclose(infer(x).numpy(), model(x).numpy(), rtol=1e-6)

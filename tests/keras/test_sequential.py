@@ -115,3 +115,16 @@ def test_clone_model_makes_new_layers():
     assert clone.layers[0] is not model.layers[0] and clone.count_params() == 8
     assert clone.layers[0].kernel is not model.layers[0].kernel
     np.testing.assert_allclose(clone(ek.ones([1, 3])).numpy(), [[3.0, 3.0]])
+
+
+def test_checkpoint_names_do_not_depend_on_the_input_layer():
+    from eagerkit._src.core.tracking import walk
+
+    def variable_paths(model):
+        return ["/".join(path) for path, node in walk(model) if isinstance(node, ek.Variable)]
+
+    with_shape = ek.keras.Sequential([L.Dense(2, input_shape=(3,)), L.Dropout(0.1), L.Dense(1)])
+    lazy = ek.keras.Sequential([L.Dense(2), L.Dropout(0.1), L.Dense(1)])
+    lazy(ek.ones([1, 3]))
+    expected = ["layer-0/kernel", "layer-0/bias", "layer-2/kernel", "layer-2/bias"]
+    assert variable_paths(with_shape) == variable_paths(lazy) == expected

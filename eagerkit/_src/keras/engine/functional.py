@@ -217,6 +217,14 @@ class Functional(Model):
     def output_shape(self) -> Any:
         return nest.map_structure(lambda t: t.shape, self._outputs_struct)
 
+    def _trackable_children(self) -> dict[str, Any]:
+        """Layers are named ``layer-<i>`` by position in :attr:`layers` (for checkpoints)."""
+        out: dict[str, Any] = {f"layer-{i}": layer for i, layer in enumerate(self._layers)}
+        for name, value in super()._trackable_children().items():
+            if name != "_layers":
+                out.setdefault(name, value)
+        return out
+
     def _direct_sublayers(self) -> list[Layer]:
         out = list(self._layers)
         ids = {id(layer) for layer in out}

@@ -69,6 +69,9 @@ _ALLOWED_INIT_KWARGS = frozenset(
     }
 )
 
+#: Set by ``add_loss``; the outermost layer call clears per-call losses only when it is set.
+_call_losses_pending = False
+
 #: Every Layer subclass by class name (first definition wins); used to rebuild layers from configs.
 _SUBCLASSES: dict[str, type] = {}
 
@@ -76,6 +79,8 @@ _SUBCLASSES: dict[str, type] = {}
 class _CallInfo(NamedTuple):
     first_arg: str | None
     has_training: bool
+    training_position: int | None
+    positional_names: tuple[str, ...]
     has_mask: bool
     training_default: Any
     accepts_kwargs: bool
@@ -92,9 +97,12 @@ def _call_info(call_fn: Callable) -> _CallInfo:
     default = None
     if training is not None and training.default is not inspect.Parameter.empty:
         default = training.default
+    position = next((i for i, p in enumerate(positional) if p.name == "training"), None)
     return _CallInfo(
         first_arg=positional[0].name if positional else None,
         has_training="training" in names,
+        training_position=position,
+        positional_names=tuple(p.name for p in positional),
         has_mask="mask" in names,
         training_default=default,
         accepts_kwargs=any(p.kind == p.VAR_KEYWORD for p in params),
@@ -503,6 +511,8 @@ class Layer(AutoTrackable):
         """
         if call_context.in_symbolic_scope():
             return
+        global _call_losses_pending
+        _call_losses_pending = True
         for item in nest.flatten(loss):
             if item is None:
                 continue
@@ -528,9 +538,13 @@ class Layer(AutoTrackable):
         return out
 
     def _clear_losses(self) -> None:
+        global _call_losses_pending
+        if not _call_losses_pending:  # nothing was added since the last clearing
+            return
         for layer in self._flatten_layers():
             if layer._call_losses:
                 layer._call_losses.clear()
+        _call_losses_pending = False
 
     # -- building -------------------------------------------------------------------------------
     @_default_build
@@ -569,15 +583,23 @@ class Layer(AutoTrackable):
             self.set_weights(weights)
 
     def _check_input_spec(self, inputs: Any) -> None:
-        if self.input_spec is None:
+        spec = self.input_spec
+        if spec is None:
             return
-        flat = [x for x in nest.flatten(inputs) if hasattr(x, "shape")]
+        if type(inputs) is Tensor:
+            shapes: tuple = (inputs._value.shape,)
+        else:
+            shapes = tuple(tuple(x.shape) for x in nest.flatten(inputs) if hasattr(x, "shape"))
+        key = (id(spec), shapes)
+        if self.__dict__.get("_input_spec_ok") == key:  # same shapes as the last accepted call
+            return
         assert_input_compatibility(
-            self.input_spec,
-            [TensorShape(x.shape) for x in flat],
+            spec,
+            [TensorShape(s) for s in shapes],
             self.name,
             built_shape=self._build_input_shape if isinstance(self._build_input_shape, TensorShape) else None,
         )
+        self.__dict__["_input_spec_ok"] = key
 
     # -- calling --------------------------------------------------------------------------------
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -613,10 +635,16 @@ class Layer(AutoTrackable):
             if key not in kwargs:
                 raise TypeError(f"Layer {self.name!r} was called without inputs. Call it as `layer(inputs, ...)`.")
             args = (kwargs.pop(key),)
-        if any(isinstance(x, KerasTensor) for x in nest.flatten((args, kwargs))):
+        if _has_keras_tensor(args, kwargs):
             return self._symbolic_call(args, kwargs)
         args = (self._convert_inputs(args[0]),) + args[1:]
         explicit = kwargs.pop("training", None)
+        position = info.training_position
+        if position is not None and len(args) > position:  # training given positionally
+            explicit = args[position] if explicit is None else explicit
+            for name, value in zip(info.positional_names[position + 1 :], args[position + 1 :]):
+                kwargs[name] = value
+            args = args[:position]
         if explicit is not None:
             training = explicit
         else:
@@ -771,6 +799,22 @@ class Layer(AutoTrackable):
         if "batch_shape" in config and "batch_input_shape" not in config and cls.__name__ != "InputLayer":
             config["batch_input_shape"] = config.pop("batch_shape")
         return cls(**config)
+
+
+def _has_keras_tensor(args: tuple, kwargs: dict) -> bool:
+    for x in args:
+        t = type(x)
+        if t is Tensor:
+            continue
+        if t is KerasTensor or isinstance(x, (list, tuple, dict, KerasTensor)):
+            break
+    else:
+        for x in kwargs.values():
+            if isinstance(x, (list, tuple, dict, KerasTensor)):
+                break
+        else:
+            return False
+    return any(isinstance(x, KerasTensor) for x in nest.flatten((args, kwargs)))
 
 
 def _is_plain_config_value(v: Any) -> bool:

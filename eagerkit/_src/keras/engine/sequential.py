@@ -59,6 +59,15 @@ class Sequential(Model):
             return list(self._layers[1:])
         return list(self._layers)
 
+    def _trackable_children(self) -> dict[str, Any]:
+        """Layers are named ``layer-<i>`` by position in :attr:`layers` (InputLayer excluded), so a
+        checkpoint restores into the same stack whether or not it was given an input shape."""
+        out: dict[str, Any] = {f"layer-{i}": layer for i, layer in enumerate(self.layers)}
+        for name, value in super()._trackable_children().items():
+            if name != "_layers":
+                out.setdefault(name, value)
+        return out
+
     def _has_input_layer(self) -> bool:
         return bool(self._layers) and isinstance(self._layers[0], InputLayer)
 
