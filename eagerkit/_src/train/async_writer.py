@@ -3,8 +3,11 @@
 One worker keeps the order of the writes and of the state-file updates that follow
 them equal to the order of the ``save`` calls. Reading a checkpoint that is still being
 written waits for it; a synchronous save first waits for every pending background write.
-The worker is a ``concurrent.futures`` thread, which the interpreter joins at exit, so
-pending writes finish before the process ends normally.
+
+At interpreter exit, pending writes are finished before ``concurrent.futures`` shuts its
+thread pools down (orbax needs them): the wait is registered with the same exit hook
+``concurrent.futures`` uses (``threading._register_atexit``), and runs before it. A
+process that is killed instead loses the writes in flight, never a visible checkpoint.
 
 >>> from eagerkit._src.train import async_writer
 >>> future = async_writer.submit("/tmp/example", lambda: None)
@@ -14,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -49,6 +53,9 @@ def submit(path: str, job: Callable[[], None]) -> Future:
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eagerkit-checkpoint")
+            # Registered after concurrent.futures' own hook, so it runs first (hooks run in reverse).
+            register = getattr(threading, "_register_atexit", atexit.register)
+            register(wait_all)
         future = _executor.submit(run)
         _in_flight[key] = future
     return future

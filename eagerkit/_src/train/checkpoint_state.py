@@ -11,7 +11,7 @@ so it reads the same as TF's::
     last_preserved_timestamp: 1699999999.0
 
 Paths inside the directory are stored relative to it. The file is replaced atomically
-(written to a temporary file, fsynced, ``os.replace``d) and only after the checkpoint it
+(written to a temporary file, then ``os.replace``d) and only after the checkpoint it
 names is complete, so ``latest_checkpoint`` always names a whole checkpoint.
 
 >>> import eagerkit as ek, eagerkit.train, os, tempfile
@@ -182,8 +182,6 @@ def update_checkpoint_state(
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(format_state(state))
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, final)
     except BaseException:
         try:

@@ -50,7 +50,8 @@ _registry: list[Restoration] = []
 #: id(variable) -> (weak reference, its value at creation) for variables created while pending
 _fresh: dict[int, tuple[weakref.ref, Any]] = {}
 _lock = threading.RLock()
-_resolving = False
+#: Per thread: inside a resolve pass (an object's ``_trackable_children`` may read variables).
+_state = threading.local()
 #: The frame stack itself (``init_scope`` swaps in temporary lists; ours must go in the real one).
 _frames = context.frames
 
@@ -105,12 +106,13 @@ def pending_count() -> int:
 
 
 def _touch(var: Variable) -> None:
-    if _resolving:
+    if getattr(_state, "resolving", False):
         return
-    entry = _fresh.pop(id(var), None)
-    if entry is None or entry[0]() is not var:
-        return
-    _resolve({id(var): entry[1]}, var)
+    with _lock:  # another thread may be resolving this very variable: wait for it
+        entry = _fresh.pop(id(var), None)
+        if entry is None or entry[0]() is not var:
+            return
+        _resolve({id(var): entry[1]}, var)
 
 
 def resolve() -> None:
@@ -119,15 +121,14 @@ def resolve() -> None:
 
 
 def _resolve(touched: dict[int, Any], stop_at: Variable | None) -> None:
-    global _resolving
-    if not _registry or _resolving:
+    if not _registry or getattr(_state, "resolving", False):
         return
     with _lock:
-        _resolving = True
+        _state.resolving = True
         try:
             _resolve_locked(touched, stop_at)
         finally:
-            _resolving = False
+            _state.resolving = False
             _maintain()
 
 

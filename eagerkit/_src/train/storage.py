@@ -9,13 +9,17 @@ A checkpoint is a directory::
 
 Writing never leaves a half-visible checkpoint: everything goes to a hidden temporary
 directory next to ``<path>`` (``.<name>.eagerkit-tmp-<pid>-<hex>``); the JSON is written
-last and fsynced, and only then is the directory renamed to ``<path>`` (one atomic
-``rename``). A process killed mid-save leaves only the hidden directory, which
+last, and only then is the directory renamed to ``<path>`` (one atomic ``rename``). A
+process killed mid-save leaves only the hidden directory, which
 ``cleanup_stale_temporaries`` removes later. Overwriting an existing checkpoint renames
 the old one aside first, so a reader sees the old checkpoint, the new one, or (for the
-instant between two renames) none, never a mixture. Orbax's data files are not fsynced
-(a crash of the whole machine may lose the newest checkpoint's data; the CRCs then report
-it as corrupted instead of loading garbage).
+instant between two renames) none, never a mixture.
+
+Like orbax, nothing is fsynced: that would force the whole checkpoint to disk before
+``save`` returns (on ext4 one fsync flushes all dirty data), making saves ~1.7x slower.
+The guarantee above therefore holds for crashed or killed *processes*; if the machine
+itself loses power, the newest checkpoint's data may be incomplete, which its CRC-32s
+report on restore (DataLossError) instead of loading garbage.
 
 Reading validates everything it can before any value is handed out: the JSON's checksum
 and schema, every array orbax returns against the stored shape, dtype and CRC-32. No
@@ -152,22 +156,21 @@ def crc32_of(value: Any) -> int:
     return zlib.crc32(arr.reshape(-1).view(np.uint8)) & 0xFFFFFFFF
 
 
+def _crc_workers(n: int) -> int:
+    return max(1, min(n, (os.cpu_count() or 2) // 2))
+
+
+def crc32_all(values: list[Any]) -> list[int]:
+    """``crc32_of`` of each value, several at a time (zlib releases the GIL)."""
+    if len(values) <= 1:
+        return [crc32_of(v) for v in values]
+    with ThreadPoolExecutor(max_workers=_crc_workers(len(values))) as pool:
+        return list(pool.map(crc32_of, values))
+
+
 def _temp_name(final: str, kind: str) -> str:
     parent, base = os.path.split(final)
     return os.path.join(parent, f".{base}.eagerkit-{kind}-{os.getpid()}-{uuid.uuid4().hex[:12]}")
-
-
-def _fsync_dir(path: str) -> None:
-    try:
-        fd = os.open(path or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _checkpointer() -> Any:
@@ -221,9 +224,6 @@ def write(path: str, snapshot: Snapshot) -> None:
         graph_file = os.path.join(tmp, GRAPH_FILE)
         with open(graph_file, "w", encoding="utf-8") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        _fsync_dir(tmp)
         _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -259,17 +259,17 @@ def _write_contents(tmp: str, snapshot: Snapshot) -> dict[str, Any]:
                 "dtype": dtype.name,
             }
         )
-    crcs: list[int] = [0] * len(entries)
+    values = [v.value for v in snapshot.variables]
     if arrays:
-        # CRCs are computed on a second thread while orbax writes (zlib releases the GIL).
+        # The CRCs are computed on other threads while orbax writes.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            crc_future = pool.submit(lambda: [crc32_of(v.value) for v in snapshot.variables])
+            crc_future = pool.submit(crc32_all, values)
             import orbax.checkpoint as ocp
 
             _checkpointer().save(os.path.abspath(os.path.join(tmp, ARRAYS_DIR)), args=ocp.args.PyTreeSave(arrays))
             crcs = crc_future.result()
     else:
-        crcs = [crc32_of(v.value) for v in snapshot.variables]
+        crcs = crc32_all(values)
     for entry, crc in zip(entries, crcs):
         entry["crc32"] = crc
     return {
@@ -298,7 +298,6 @@ def _publish(tmp: str, final: str) -> None:
         shutil.rmtree(trash, ignore_errors=True)
     else:
         os.rename(tmp, final)
-    _fsync_dir(os.path.dirname(final) or ".")
 
 
 def delete(path: str) -> None:
@@ -476,16 +475,23 @@ def read_arrays(saved: SavedGraph, requests: dict[Path, Any]) -> dict[Path, Any]
         arrays_path = os.path.abspath(os.path.join(saved.path, ARRAYS_DIR))
         values = _orbax_restore(saved, arrays_path, item, restore_args, key_of)
         bad = []
-        for array_name, value in values.items():
+        names = list(values)
+        for array_name in names:
+            value = values[array_name]
             key = key_of[array_name]
             sv = saved.variables[key]
             if tuple(value.shape) != sv.shape or np.dtype(value.dtype) != sv.dtype:
                 bad.append(
                     f"variable {format_path(key)!r} (read shape {tuple(value.shape)} {np.dtype(value.dtype).name})"
                 )
-            elif crc32_of(value) != sv.crc32:
-                bad.append(f"variable {format_path(key)!r} (CRC-32 mismatch)")
             out[key] = value
+        if not bad:
+            crcs = crc32_all([values[n] for n in names])
+            bad = [
+                f"variable {format_path(key_of[n])!r} (CRC-32 mismatch)"
+                for n, crc in zip(names, crcs)
+                if crc != saved.variables[key_of[n]].crc32
+            ]
         if bad:
             raise _corrupt(saved.path, "the data of " + ", ".join(bad) + " does not match what was saved")
     return out
