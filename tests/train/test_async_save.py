@@ -1,6 +1,8 @@
 """Asynchronous saves: return at once, finish in the background, never half-visible."""
 
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -85,3 +87,16 @@ def test_write_callbacks_run_after_completion(tmp_path):
     ck.sync()
     assert seen == [True, "no-arg"]
     assert train.CheckpointOptions(experimental_enable_async_checkpoint=True).enable_async
+
+
+def test_pending_async_save_completes_at_interpreter_exit(tmp_path):
+    script = (
+        "import numpy as np, eagerkit as ek, eagerkit.train as train\n"
+        "v = ek.Variable(np.full(1_000_000, 4.0, np.float32))\n"
+        f"train.Checkpoint(v=v).save({str(tmp_path / 'ck')!r}, options=train.CheckpointOptions(enable_async=True))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd(), os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=300)
+    latest = train.latest_checkpoint(str(tmp_path))
+    assert latest == str(tmp_path / "ck-1")
+    assert train.load_variable(latest, "v").min() == 4.0
