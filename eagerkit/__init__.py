@@ -154,6 +154,7 @@ from eagerkit._src.function.control_flow import case, cond, switch_case, while_l
 from eagerkit import (  # noqa: F401,E402
     autodiff,
     config,
+    data,
     debugging,
     dtypes,
     errors,
@@ -161,6 +162,10 @@ from eagerkit import (  # noqa: F401,E402
     math,
     nn,
     random,
+    summary,
+    train,
 )
+from eagerkit import autograph, keras  # noqa: F401,E402
+from eagerkit.keras import Model, Sequential, layers  # noqa: F401,E402
 
 __version__ = "0.1.0"

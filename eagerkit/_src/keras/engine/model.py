@@ -31,6 +31,7 @@ from eagerkit._src.core.tensor_shape import TensorShape
 from eagerkit._src.keras.engine import shape_inference
 from eagerkit._src.keras.engine.keras_tensor import KerasTensor
 from eagerkit._src.keras.engine.layer import Layer, _default_build
+from eagerkit._src.keras.training.trainer import Trainer
 
 _FUNCTIONAL_VARIANTS: dict[type, type] = {}
 
@@ -55,8 +56,9 @@ def _functional_variant(cls: type) -> type:
     return variant
 
 
-class Model(Layer):
-    """A model: a Layer with ``summary``, ``get_layer`` and ``layers`` (``tf.keras.Model``).
+class Model(Trainer, Layer):
+    """A model: a Layer with ``summary``, ``get_layer``, ``layers`` and the training API
+    (``compile``/``fit``/``evaluate``/``predict``/``save``) (``tf.keras.Model``).
 
     ``Model(inputs, outputs, name=None)`` builds a functional model; subclasses define
     ``call`` (and usually ``__init__``).

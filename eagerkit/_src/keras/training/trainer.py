@@ -60,11 +60,15 @@ class Trainer:
             raise TypeError(f"compile() got unexpected keyword arguments: {sorted(kwargs)}")
         self.optimizer = optimizers_mod.get(optimizer)
         self._loss_spec = loss
-        self._loss_fns = (
-            nest.map_structure(lambda l: None if l is None else losses_mod.get(l), loss)
-            if isinstance(loss, (list, tuple, dict))
-            else (None if loss is None else losses_mod.get(loss))
-        )
+
+        def as_loss(identifier: Any) -> Any:
+            if identifier is None:
+                return None
+            fn = losses_mod.get(identifier)
+            # As Keras does, plain loss functions (per-sample) are wrapped to reduce and take sample_weight.
+            return fn if isinstance(fn, losses_mod.Loss) else losses_mod.LossFunctionWrapper(fn)
+
+        self._loss_fns = nest.map_structure(as_loss, loss) if isinstance(loss, (list, tuple, dict)) else as_loss(loss)
         self._loss_weights = loss_weights
         self._metric_specs = metrics
         self._metrics_mod = metrics_mod
@@ -366,6 +370,34 @@ class Trainer:
     def predict_on_batch(self, x: Any) -> Any:
         """Outputs for exactly this batch, as NumPy."""
         return self.predict(x, batch_size=_first_dim(x), verbose=0)
+
+    # -- saving -----------------------------------------------------------------------------
+    def save_weights(self, filepath: Any, overwrite: bool = True, save_format: Any = None, options: Any = None) -> None:
+        """Saves the weights as an object-based checkpoint (``model.save_weights('weights')``)."""
+        from eagerkit._src.keras.training import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite, options=options)
+
+    def load_weights(
+        self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, options: Any = None
+    ) -> Any:
+        """Restores weights saved with ``save_weights``; returns the load status."""
+        from eagerkit._src.keras.training import saving
+
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, options=options)
+
+    def save(
+        self,
+        filepath: Any,
+        overwrite: bool = True,
+        save_format: Any = None,
+        include_optimizer: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Saves architecture, weights and optimizer state; reload with ``ek.keras.models.load_model``."""
+        from eagerkit._src.keras.training import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
 
 def _first_dim(x: Any) -> int:

@@ -1,0 +1,146 @@
+"""Model weights and whole-model files: ``save_weights``/``load_weights``, ``save``/``load_model``.
+
+Both are object-based checkpoints (``ek.train``; orbax stores the arrays, the object
+graph is JSON, nothing is pickled). A whole-model file also stores the architecture
+(``get_config``) and, when compiled, the optimizer's state, so ``load_model`` rebuilds
+Sequential, functional and registered custom models without running code from the file.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> import eagerkit as ek
+>>> model = ek.keras.Sequential([ek.keras.layers.Dense(2, input_shape=(3,))])
+>>> path = os.path.join(tempfile.mkdtemp(), "model")
+>>> model.save(path)
+>>> clone = ek.keras.models.load_model(path)
+>>> bool(np.allclose(clone.get_weights()[0], model.get_weights()[0]))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from eagerkit._src.core.tracking import AutoTrackable
+
+FORMAT = "eagerkit-keras-model/1"
+
+
+class _SavedModelRoot(AutoTrackable):
+    """The object graph of a whole-model file: the model and (optionally) its optimizer."""
+
+    def __init__(self, model: Any, optimizer: Any = None) -> None:
+        self.model = model
+        if optimizer is not None:
+            self.optimizer = optimizer
+
+
+def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True, options: Any = None) -> None:
+    """Writes the model's variables to the checkpoint ``filepath`` (keys by object path)."""
+    from eagerkit._src.train.checkpoint import save_object_graph
+
+    path = os.fspath(filepath)
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    save_object_graph(model, path, options=options)
+
+
+def load_weights(
+    model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False, by_name: bool = False, options: Any = None
+) -> Any:
+    """Restores weights saved by ``save_weights`` (deferred for layers built later); returns the status."""
+    from eagerkit._src.train.checkpoint import restore_object_graph
+
+    return restore_object_graph(model, os.fspath(filepath))
+
+
+def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
+    """Writes architecture (``get_config``) + weights (+ optimizer state) to ``filepath``."""
+    from eagerkit._src.keras.engine.serialization import serialize_object
+    from eagerkit._src.train.checkpoint import save_object_graph
+
+    path = os.fspath(filepath)
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    try:
+        config = serialize_object(model)
+    except NotImplementedError as e:
+        raise NotImplementedError(
+            f"Model.save needs the model's architecture: {type(model).__name__}.get_config() is not implemented "
+            f"({e}). Implement get_config/from_config and register the class with "
+            "@ek.keras.utils.register_keras_serializable(), or use save_weights()."
+        ) from None
+    optimizer = getattr(model, "optimizer", None) if include_optimizer else None
+    metadata: dict[str, Any] = {"format": FORMAT, "model": config}
+    if optimizer is not None:
+        metadata["optimizer"] = serialize_object(optimizer)
+        loss = getattr(model, "_loss_spec", None)
+        metrics = getattr(model, "_metric_specs", None)
+        try:
+            metadata["compile"] = {
+                "loss": _serialize_nest(loss, serialize_object),
+                "metrics": _serialize_nest(metrics, serialize_object),
+            }
+        except (ValueError, TypeError, NotImplementedError):
+            pass  # custom, unserializable losses: the model loads uncompiled, with its optimizer state
+    save_object_graph(_SavedModelRoot(model, optimizer), path, metadata=metadata)
+
+
+def load_model(
+    filepath: str | os.PathLike,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
+    """Rebuilds a model saved with ``Model.save`` (architecture, weights, optimizer state)."""
+    from eagerkit._src.keras.engine.serialization import custom_object_scope, lookup
+    from eagerkit._src.train.checkpoint import read_checkpoint_metadata, restore_object_graph
+
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No model found at {path!r}: save one with model.save({path!r}).")
+    meta = read_checkpoint_metadata(path)
+    if not meta or meta.get("format") != FORMAT:
+        raise ValueError(
+            f"{path} is not a whole-model file written by Model.save (it may be a weights-only checkpoint: "
+            "build the model in code and call model.load_weights instead)."
+        )
+    from eagerkit.keras import layers as layers_mod
+    from eagerkit.keras import models as models_mod
+    from eagerkit.keras import optimizers as optimizers_mod
+
+    table = {n: getattr(layers_mod, n) for n in dir(layers_mod) if isinstance(getattr(layers_mod, n), type)}
+    table.update({n: getattr(models_mod, n) for n in ("Model", "Sequential") if hasattr(models_mod, n)})
+    with custom_object_scope(custom_objects or {}):
+        spec = meta["model"]
+        cls = lookup(spec["class_name"], table, "model", custom_objects)
+        try:
+            model = cls.from_config(spec["config"], custom_objects=custom_objects)
+        except TypeError:
+            model = cls.from_config(spec["config"])
+        optimizer = None
+        if compile and "optimizer" in meta:
+            optimizer = (
+                optimizers_mod.deserialize(meta["optimizer"])
+                if hasattr(optimizers_mod, "deserialize")
+                else optimizers_mod.get(meta["optimizer"])
+            )
+        compile_args = meta.get("compile") if optimizer is not None else None
+        if compile_args is not None:
+            model.compile(optimizer=optimizer, loss=compile_args["loss"], metrics=compile_args["metrics"])
+    status = restore_object_graph(_SavedModelRoot(model, optimizer), path)
+    if optimizer is None:
+        status.expect_partial()
+    elif compile_args is None:
+        model.optimizer = optimizer
+    return model
+
+
+def _serialize_nest(spec: Any, serialize: Any) -> Any:
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [_serialize_nest(s, serialize) for s in spec]
+    if isinstance(spec, dict):
+        return {k: _serialize_nest(v, serialize) for k, v in spec.items()}
+    return serialize(spec)
