@@ -189,3 +189,56 @@ def test_assert_statement_on_tensor_checks_at_run_time():
     assert int(f(ek.constant(1))) == 1
     with pytest.raises(Exception, match="x must be positive"):
         f(ek.constant(-1))
+
+
+def test_chained_comparison_on_tensor():
+    def inside(x):
+        if 0 < x < 10:
+            y = 1
+        else:
+            y = 0
+        return y
+
+    for v in (5, 50, -1):
+        assert int(inside(ek.constant(v))) == int(ek.function(inside)(ek.constant(v)))
+
+
+def _passthrough(f):
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+
+    return wrapper
+
+
+@_passthrough
+def halve_until_small(x):
+    while x > 1:
+        x = x / 2
+    return x
+
+
+def test_functions_behind_functools_wraps_decorators():
+    assert float(halve_until_small(ek.constant(10.0))) == float(ek.function(halve_until_small)(ek.constant(10.0)))
+
+
+def test_conditional_expression_inside_lambda():
+    def f(x):
+        g = lambda v: v * 2 if v > 0 else -v  # noqa: E731
+        return g(x) + g(-x)
+
+    assert float(f(ek.constant(3.0))) == float(ek.function(f)(ek.constant(3.0))) == 9.0
+
+
+def test_del_inside_a_converted_branch():
+    def f(x):
+        t = x + 1
+        if x > 0:
+            x = t * 2
+            del t
+        else:
+            x = t
+        return x
+
+    for v in (1, -1):
+        assert int(f(ek.constant(v))) == int(ek.function(f)(ek.constant(v)))

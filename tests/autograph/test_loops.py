@@ -311,3 +311,68 @@ def test_while_else():
     for stop in (3, 50):
         eager, compiled = same(f, ek.constant(10), ek.constant(stop))
         assert eager == compiled
+
+
+def fibonacci(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def test_builtin_range_with_tensor_bound_and_tuple_assignment():
+    eager, compiled = same(fibonacci, ek.constant(10))
+    assert eager == compiled == 55
+
+
+def python_loop_then_tensor_break(x):
+    i = 0
+    while i < 5:  # starts as a Python loop; the tensor-dependent break makes the rest a graph loop
+        if x < i:
+            break
+        i += 1
+    return i
+
+
+def test_loop_becomes_staged_when_its_condition_becomes_symbolic():
+    for v in (2, 20):
+        eager, compiled = same(python_loop_then_tensor_break, ek.constant(v))
+        assert eager == compiled == min(v + 1, 5)
+
+
+def until(n):
+    i = 0
+    while True:
+        i += 1
+        if i >= n:
+            break
+    return i
+
+
+def test_while_true_with_tensor_break():
+    eager, compiled = same(until, ek.constant(7))
+    assert eager == compiled == 7
+
+
+def first_below(x):
+    for limit in [1, 2, 3]:
+        if x < limit:
+            return limit
+    return 0
+
+
+def test_return_inside_python_loop_with_tensor_condition():
+    for v in (0, 2, 9):
+        eager, compiled = same(first_below, ek.constant(v))
+        assert eager == compiled
+
+
+def test_rows_of_a_matrix():
+    def row_sum(m):
+        s = ek.zeros([3])
+        for r in m:
+            s = s + r
+        return s
+
+    eager, compiled = same(row_sum, ek.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    assert eager.tolist() == compiled.tolist() == [5.0, 7.0, 9.0]

@@ -73,6 +73,7 @@ class ConvertedCode:
 
 _code_cache: weakref.WeakKeyDictionary[types.CodeType, ConvertedCode | None] = weakref.WeakKeyDictionary()
 _function_cache: weakref.WeakKeyDictionary[Callable, Callable] = weakref.WeakKeyDictionary()
+_library_code: weakref.WeakKeyDictionary[types.CodeType, bool] = weakref.WeakKeyDictionary()
 
 
 def is_library(fn: Any) -> bool:
@@ -84,13 +85,20 @@ def is_library(fn: Any) -> bool:
     code = getattr(fn, "__code__", None)
     if code is None:
         return True
+    known = _library_code.get(code)
+    if known is None:
+        known = _library_code[code] = _is_library_code(code, getattr(fn, "__module__", None) or "")
+    return known
+
+
+def _is_library_code(code: types.CodeType, module: str) -> bool:
     filename = code.co_filename
     if filename.startswith("<"):
         return False
     path = os.path.abspath(filename)
     if "site-packages" in path or "dist-packages" in path or path.startswith(_LIBRARY_DIRS):
         return True
-    root = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    root = module.partition(".")[0]
     return root in _LIBRARY_ROOTS or root in sys.stdlib_module_names
 
 
@@ -144,7 +152,7 @@ def _parse(fn: types.FunctionType) -> ast.FunctionDef | None:
     if fn.__name__ == "<lambda>":
         return None
     try:
-        lines, start = inspect.getsourcelines(fn)
+        lines, start = inspect.getsourcelines(fn.__code__)  # the code itself: no __wrapped__ unwrapping
     except (OSError, TypeError):
         return None
     source = "".join(lines)
@@ -209,7 +217,6 @@ def _instantiate(converted: ConvertedCode, fn: types.FunctionType) -> types.Func
     new.__kwdefaults__ = dict(fn.__kwdefaults__) if fn.__kwdefaults__ else None
     new.__qualname__, new.__module__, new.__doc__ = fn.__qualname__, fn.__module__, fn.__doc__
     new.__annotations__ = dict(fn.__annotations__)
-    new.__ag_original__ = fn
     return new
 
 

@@ -5,7 +5,8 @@ Passes, in order (each small, each over one function's AST):
 1. ``_Validator`` refuses constructs that cannot be converted (see the package
    docstring) with an error naming the line, and moves
    ``set_loop_options(...)`` calls at the top of loop bodies into the loops' options.
-2. ``_Expressions`` rewrites expressions: ``a and b`` -> ``ag__.and_(a, lambda: b)``,
+2. ``_Expressions`` rewrites expressions: ``a and b`` -> ``ag__.and_(a, lambda: b)`` (and
+   chained comparisons ``a < x < b`` likewise),
    ``not a`` -> ``ag__.not_(a)``, ``a if c else b`` -> ``ag__.if_exp(...)``, calls ->
    ``ag__.converted_call(f, args, kwargs)`` (which converts user functions recursively
    and maps ``print``/``range`` to their graph versions), ``assert`` -> ``ag__.assert_stmt``.
@@ -154,6 +155,18 @@ class _Expressions(ast.NodeTransformer):
             return b.located(b.ag_call("not_", node.operand), node)
         return node
 
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        """``a < b < c`` -> ``ag__.and_(a < b, lambda: b < c)`` when the middle operands are plain names."""
+        self.generic_visit(node)
+        if len(node.ops) == 1 or not all(_is_plain(c) for c in node.comparators[:-1]):
+            return node
+        operands = [node.left, *node.comparators]
+        parts = [
+            b.located(ast.Compare(left=left, ops=[op], comparators=[right]), node)
+            for left, op, right in zip(operands, node.ops, operands[1:])
+        ]
+        return b.located(b.ag_call("and_", parts[0], *(b.thunk(p) for p in parts[1:])), node)
+
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         self.generic_visit(node)
         return b.located(b.ag_call("if_exp", node.test, b.thunk(node.body), b.thunk(node.orelse)), node)
@@ -183,12 +196,20 @@ class _Expressions(ast.NodeTransformer):
         return b.located(b.ag_call("converted_call", func, args, kwargs), node)
 
 
+def _is_plain(node: ast.expr) -> bool:
+    """Names, constants and attribute chains: evaluating them twice is harmless."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Name, ast.Constant))
+
+
 @dataclass
 class _Scope:
     """Names bound in one (user or generated) function while converting its statements."""
 
     bound_above: set[str]
     externals: dict[str, str]
+    generated: bool = False
     needs: set[str] = field(default_factory=set)
 
 
@@ -276,7 +297,7 @@ class _ControlFlow:
         self, name: str, params: list[str], stmts: list[ast.stmt], state: list[str], ext: dict[str, str], like: ast.AST
     ) -> ast.FunctionDef:
         outer = self.scopes[-1]
-        self.scopes.append(_Scope(set(state) | set(params), outer.externals))
+        self.scopes.append(_Scope(set(state) | set(params), outer.externals, generated=True))
         converted = self._block(stmts)
         scope = self.scopes.pop()
         decls: list[ast.stmt] = []
@@ -332,10 +353,15 @@ class _ControlFlow:
         elif isinstance(s, ast.Match):
             for c in s.cases:
                 c.body = self._block(c.body)
-        elif isinstance(s, ast.Delete) and all(isinstance(t, ast.Name) for t in s.targets):
+        elif isinstance(s, ast.Delete) and self._deletes_shared_locals(s):
+            # `del x` on a variable shared through `nonlocal` would unbind it for get_state.
             self.undefined |= {t.id for t in s.targets}
             return [b.located(b.assign(t.id, b.ag_call("Undefined", b.const(t.id))), s) for t in s.targets]
         return [s]
+
+    def _deletes_shared_locals(self, s: ast.Delete) -> bool:
+        scope = self.scopes[-1]
+        return scope.generated and all(isinstance(t, ast.Name) and t.id not in scope.externals for t in s.targets)
 
     def _classify(self, s: ast.If | ast.While | ast.For) -> tuple[list[str], set[str], dict[str, str]]:
         scope = self.scopes[-1]
