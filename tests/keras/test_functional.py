@@ -181,3 +181,23 @@ def test_checkpoint_names_follow_layer_positions():
         "layer-2/kernel",
         "layer-2/bias",
     ]
+
+
+def test_inputs_keep_their_dtype_and_layers_cast_for_themselves():
+    x = ek.keras.Input((2,), dtype="float64")
+    model = ek.keras.Model(x, L.Dense(1, dtype="float64", kernel_initializer="ones", use_bias=False)(x))
+    out = model(np.array([[1.0 + 1e-12, 1.0]]))
+    assert out.dtype == ek.float64 and abs(float(out[0, 0]) - 2.0 - 1e-12) < 1e-15
+    ints = ek.keras.Input((3,), dtype="int32")
+    assert ek.keras.Model(ints, L.Embedding(5, 2)(ints))(np.array([[1, 2, 3]], np.int64)).shape == (1, 3, 2)
+
+
+def test_layers_that_need_concrete_values_explain_the_functional_failure():
+    class NeedsValues(L.Layer):
+        def call(self, x):
+            return x * float(x.numpy().sum())
+
+    with pytest.raises(Exception, match="symbolic") as info:
+        NeedsValues(name="eager_only")(ek.keras.Input((2,)))
+    assert any("layer 'eager_only' ran on placeholders" in note for note in info.value.__notes__)
+    np.testing.assert_allclose(NeedsValues()(ek.ones([1, 2])).numpy(), [[2.0, 2.0]])  # eagerly it works

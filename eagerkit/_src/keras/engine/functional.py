@@ -156,6 +156,7 @@ class Functional(Model):
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True, **kwargs: Any):
         if name is None:
             name = backend_config.unique_name("functional")
+        kwargs.setdefault("autocast", False)  # inputs keep their dtype; each layer casts for itself
         super().__init__(name=name, trainable=trainable, **kwargs)
         if isinstance(inputs, tuple):
             inputs = list(inputs)

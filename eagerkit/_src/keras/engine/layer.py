@@ -681,7 +681,15 @@ class Layer(AutoTrackable):
             self._check_input_spec(inputs)
             self._maybe_build(args, kwargs)
         self._check_input_spec(inputs)
-        outputs = shape_inference.output_spec(self.__call__, args, kwargs)
+        try:
+            outputs = shape_inference.output_spec(self.__call__, args, kwargs)
+        except Exception as e:
+            e.add_note(
+                f"(Raised while layer {self.name!r} ran on placeholders to infer its output shape, because it was "
+                "called on KerasTensors. Layers used in functional models must work on symbolic values: no "
+                ".numpy() and no Python branches on tensor values; use ek ops such as ek.where/ek.cond.)"
+            )
+            raise
         from eagerkit._src.keras.engine.node import Node
 
         Node(self, args, kwargs, outputs)

@@ -43,6 +43,7 @@ class Sequential(Model):
     _untracked_attributes = Model._untracked_attributes | {"_graph_nodes"}
 
     def __init__(self, layers: list[Any] | None = None, name: str | None = None, trainable: bool = True, **kwargs):
+        kwargs.setdefault("autocast", False)  # inputs keep their dtype; each layer casts for itself
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._layers: list[Layer] = []
         self._graph_output: KerasTensor | None = None
