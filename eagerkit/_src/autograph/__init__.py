@@ -27,8 +27,8 @@ Supported constructs
 * ``ek.Variable`` updates (``v.assign_add``) inside converted branches and loops.
 * Gradients: a ``GradientTape`` inside the compiled function differentiates through
   converted ``if`` and through loops with a bound:
-  ``ek.autograph.experimental.set_loop_options(maximum_iterations=N)`` as the first
-  statement of the body, or a ``for`` over a tensor. Unbounded ``while`` loops are not
+  ``ek.autograph.experimental.set_loop_options(maximum_iterations=N)`` in the loop
+  body, or a ``for`` over a tensor. Unbounded ``while`` loops are not
   differentiable (XLA); the error says how to add the bound.
 * ``with``, ``try``, ``match``, nested functions (converted too), ``global``/``nonlocal``
   declarations, ``del``: supported with Python semantics.

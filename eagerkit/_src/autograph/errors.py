@@ -70,9 +70,9 @@ def translate(error: BaseException) -> BaseException | None:
                 "Cannot compute the gradient through a tensor-dependent `while` loop (or a `for` loop over "
                 "`ek.range` with a symbolic bound) whose number of iterations is unknown when tracing: XLA's "
                 "while loop has no reverse-mode derivative. Give the loop a bound by putting "
-                "`ek.autograph.experimental.set_loop_options(maximum_iterations=N)` as the first statement of "
-                "its body (or call `ek.while_loop(..., maximum_iterations=N)`); it then compiles to a bounded "
-                "scan that can be differentiated."
+                "`ek.autograph.experimental.set_loop_options(maximum_iterations=N)` in its body (or call "
+                "`ek.while_loop(..., maximum_iterations=N)`); it then compiles to a bounded scan that can be "
+                "differentiated."
             )
         )
     return None

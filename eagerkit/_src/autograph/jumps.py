@@ -40,7 +40,7 @@ from eagerkit._src.autograph import ast_builders as b
 _LOOPS = (ast.While, ast.For)
 
 
-def _map_blocks(s: ast.stmt, fn: Callable[[list[ast.stmt]], list[ast.stmt]]) -> None:
+def map_blocks(s: ast.stmt, fn: Callable[[list[ast.stmt]], list[ast.stmt]]) -> None:
     """Replaces each same-scope block nested in ``s`` by ``fn(block)``."""
     if isinstance(s, (ast.If, ast.While, ast.For)):
         s.body, s.orelse = fn(s.body), fn(s.orelse)
@@ -98,7 +98,7 @@ class _Rewriter:
     def loops(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for s in stmts:
-            _map_blocks(s, self.loops)
+            map_blocks(s, self.loops)
             out.extend(self._loop(s) if isinstance(s, _LOOPS) else [s])
         return out
 
@@ -109,7 +109,7 @@ class _Rewriter:
                 out.append(b.located(b.assign(flag, b.const(True)), s))
                 return out
             if not isinstance(s, _LOOPS) and _contains([s], kind, into_loops=False):
-                _map_blocks(s, lambda block: self._guard(block, kind, flag))
+                map_blocks(s, lambda block: self._guard(block, kind, flag))
                 out.append(s)
                 rest = stmts[i + 1 :]
                 if rest:
@@ -141,7 +141,7 @@ class _Rewriter:
         self.retval = self.namer.new("retval_")
         always = terminates(fn.body)
         body = list(fn.body)
-        doc = [body.pop(0)] if body and _is_docstring(body[0]) else []
+        doc = [body.pop(0)] if body and is_docstring(body[0]) else []
         init = [
             b.located(b.assign(self.do_return, b.const(False)), fn),
             b.located(b.assign(self.retval, b.ag_call("UndefinedReturnValue")), fn),
@@ -178,7 +178,7 @@ class _Rewriter:
                     s.body, rest = s.body + rest, []
             if isinstance(s, _LOOPS):
                 _add_loop_test(s, b.located(b.not_(self.do_return), s))
-            _map_blocks(s, self._returns)
+            map_blocks(s, self._returns)
             out.append(s)
             if rest:
                 out.append(b.guard(self.do_return, self._returns(rest), rest[0]))
@@ -186,7 +186,8 @@ class _Rewriter:
         return out
 
 
-def _is_docstring(s: ast.stmt) -> bool:
+def is_docstring(s: ast.stmt) -> bool:
+    """True for a string-constant expression statement (a docstring when it comes first)."""
     return isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)
 
 

@@ -57,9 +57,9 @@ def set_loop_options(
     maximum_iterations: int | None = None,
     shape_invariants: Any = None,
 ) -> None:
-    """Options for the loop whose body starts with this call (``tf.autograph.experimental.set_loop_options``).
+    """Options for the loop whose body contains this call (``tf.autograph.experimental.set_loop_options``).
 
-    AutoGraph moves the call out of the body into the loop. ``maximum_iterations``
+    AutoGraph moves the call (a statement at the top level of the body) into the loop. ``maximum_iterations``
     bounds a staged loop (it stops after that many iterations, as in TF) and makes it a
     ``lax.scan`` that reverse-mode autodiff can differentiate. ``parallel_iterations``,
     ``swap_memory`` and ``shape_invariants`` are accepted for compatibility and have no

@@ -4,7 +4,7 @@ Passes, in order (each small, each over one function's AST):
 
 1. ``_Validator`` refuses constructs that cannot be converted (see the package
    docstring) with an error naming the line, and moves
-   ``set_loop_options(...)`` calls at the top of loop bodies into the loops' options.
+   ``set_loop_options(...)`` statements of loop bodies into the loops' options.
 2. ``_Expressions`` rewrites expressions: ``a and b`` -> ``ag__.and_(a, lambda: b)`` (and
    chained comparisons ``a < x < b`` likewise),
    ``not a`` -> ``ag__.not_(a)``, ``a if c else b`` -> ``ag__.if_exp(...)``, calls ->
@@ -98,19 +98,21 @@ class _Validator:
                 self._loop_options(node)
 
     def _loop_options(self, loop: ast.While | ast.For) -> None:
-        first = loop.body[0]
-        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Call)):
-            return
-        func = first.value.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name != _LOOP_OPTIONS:
-            return
-        if first.value.args:
-            raise UnsupportedConstructError(
-                f"set_loop_options takes keyword arguments only ({_where(self.filename, first)})."
-            )
-        loop.ag_options = first.value.keywords
-        loop.body = loop.body[1:] or [b.located(ast.Pass(), first)]
+        """Moves ``set_loop_options(...)`` calls among the body's top-level statements into the loop."""
+        kept: list[ast.stmt] = []
+        for s in loop.body:
+            call = s.value if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
+            func = call.func if call is not None else None
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if name != _LOOP_OPTIONS:
+                kept.append(s)
+                continue
+            if call.args:
+                raise UnsupportedConstructError(
+                    f"set_loop_options takes keyword arguments only ({_where(self.filename, s)})."
+                )
+            loop.ag_options = [*getattr(loop, "ag_options", []), *call.keywords]
+        loop.body = kept or [b.located(ast.Pass(), loop.body[0])]
 
 
 def _inside_nested_async(fn: ast.FunctionDef, node: ast.AST) -> bool:
@@ -272,7 +274,7 @@ class _ControlFlow:
     # -- scopes ------------------------------------------------------------------------------
     def function(self, fn: ast.FunctionDef) -> None:
         body = list(fn.body)
-        doc = [body.pop(0)] if body and jumps._is_docstring(body[0]) else []
+        doc = [body.pop(0)] if body and jumps.is_docstring(body[0]) else []
         decls = [s for s in analysis.scope_statements(body) if isinstance(s, (ast.Global, ast.Nonlocal))]
         fn.body = doc + _without(body, decls)
         jumps.rewrite(fn, self.namer)
@@ -281,7 +283,7 @@ class _ControlFlow:
         self.scopes.append(_Scope(analysis.parameters(fn) | set(externals), externals))
         saved_try, self.try_depth = self.try_depth, 0
         body = list(fn.body)
-        doc = [body.pop(0)] if body and jumps._is_docstring(body[0]) else []
+        doc = [body.pop(0)] if body and jumps.is_docstring(body[0]) else []
         converted = self._block(body)
         self.try_depth = saved_try
         scope = self.scopes.pop()
@@ -482,7 +484,7 @@ def _without(stmts: list[ast.stmt], remove: list[ast.stmt]) -> list[ast.stmt]:
     def strip(block: list[ast.stmt]) -> list[ast.stmt]:
         kept = [s for s in block if id(s) not in ids]
         for s in kept:
-            jumps._map_blocks(s, strip)
+            jumps.map_blocks(s, strip)
         if block and not kept:
             kept = [b.located(ast.Pass(), block[0])]
         return kept
