@@ -347,3 +347,22 @@ def test_layer_input_and_output_properties():
         dense.output  # noqa: B018
     with pytest.raises(AttributeError, match="never been called on a KerasTensor"):
         L.Dense(1).output  # noqa: B018
+
+
+def test_custom_layer_guide_example():
+    # The "custom layers" example of the TF 2 guides, spelled as there.
+    class MyDenseLayer(ek.keras.layers.Layer):
+        def __init__(self, num_outputs):
+            super(MyDenseLayer, self).__init__()  # noqa: UP008
+            self.num_outputs = num_outputs
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", shape=[int(input_shape[-1]), self.num_outputs])
+
+        def call(self, input):  # noqa: A002
+            return ek.matmul(input, self.kernel)
+
+    layer = MyDenseLayer(10)
+    assert layer(ek.zeros([10, 5])).shape == (10, 10)
+    assert [var.name for var in layer.trainable_variables] == ["my_dense_layer/kernel:0"]
+    assert L.Dense(1, name="").name == "dense"  # an empty name means "pick one", as in Keras 3

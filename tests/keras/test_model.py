@@ -181,3 +181,43 @@ def test_models_inside_ek_function_build_in_the_trace_and_match_eager():
     assert len({first, *losses}) > 1  # new dropout masks and weights at every compiled call
     infer = ek.function(lambda t: model(t))
     np.testing.assert_allclose(infer(x).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+def test_resnet_identity_block_guide_example():
+    # The composite-layer example of the TF 2 guides: name='' and `x += input_tensor`.
+    class ResnetIdentityBlock(ek.keras.Model):
+        def __init__(self, kernel_size, filters):
+            super(ResnetIdentityBlock, self).__init__(name="")  # noqa: UP008
+            filters1, filters2, filters3 = filters
+            self.conv2a = ek.keras.layers.Conv2D(filters1, (1, 1))
+            self.bn2a = ek.keras.layers.BatchNormalization()
+            self.conv2b = ek.keras.layers.Conv2D(filters2, kernel_size, padding="same")
+            self.bn2b = ek.keras.layers.BatchNormalization()
+            self.conv2c = ek.keras.layers.Conv2D(filters3, (1, 1))
+            self.bn2c = ek.keras.layers.BatchNormalization()
+
+        def call(self, input_tensor, training=False):
+            x = self.conv2a(input_tensor)
+            x = self.bn2a(x, training=training)
+            x = ek.nn.relu(x)
+            x = self.conv2b(x)
+            x = self.bn2b(x, training=training)
+            x = ek.nn.relu(x)
+            x = self.conv2c(x)
+            x = self.bn2c(x, training=training)
+            x += input_tensor
+            return ek.nn.relu(x)
+
+    block = ResnetIdentityBlock(1, [1, 2, 3])
+    assert block(ek.zeros([1, 2, 3, 3])).shape == (1, 2, 3, 3)
+    assert [layer.name for layer in block.layers] == [
+        "conv2d",
+        "batch_normalization",
+        "conv2d_1",
+        "batch_normalization_1",
+        "conv2d_2",
+        "batch_normalization_2",
+    ]
+    assert len(block.variables) == 18 and len(block.trainable_variables) == 12
+    assert block.count_params() == 41  # the guide's summary: Total params 41, trainable 29
+    assert sum(int(np.prod(v.shape)) for v in block.trainable_variables) == 29

@@ -195,9 +195,9 @@ class Layer(AutoTrackable):
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {unknown}. "
                 f"Accepted extra arguments are: {', '.join(sorted(_ALLOWED_INIT_KWARGS))}."
             )
-        if name is not None and (not isinstance(name, str) or "/" in name or not name):
+        if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(
-                f"Argument `name` must be a non-empty string without '/'. Received: name={name!r} "
+                f"Argument `name` must be a string without '/'. Received: name={name!r} "
                 f"for layer {type(self).__name__}."
             )
         self._name = name or backend_config.unique_name(backend_config.to_snake_case(type(self).__name__))
