@@ -318,8 +318,8 @@ class _Loop:
                     )
                 continue  # stays a Python value (None, or no return yet); it must not change in the loop
             values[k] = nest.map_structure(lambda a: Tensor(jnp.zeros(a.shape, a.dtype)), after)
-            if isinstance(init[k], Undefined):
-                must_run.append(k)
+            if isinstance(init[k], Undefined) or init[k] is None:
+                must_run.append(k)  # zero iterations would leave the placeholder (TF asserts the same)
         return tuple(values), must_run
 
     # -- the loop ------------------------------------------------------------------------------
