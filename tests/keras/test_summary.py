@@ -264,3 +264,35 @@ def test_layer_range_and_errors():
         summary_of(model, line_length=76, layer_range=("nope", "d2"))
     with pytest.raises(ValueError, match="Insufficient console width"):
         summary_of(model, line_length=8)
+
+
+def test_compiled_model_lists_optimizer_params_once_the_optimizer_is_built():
+    # From TF 2.21: before fit there is no optimizer line; after one fit step Adam holds
+    # iterations (int64), the learning rate and two slots per trainable weight.
+    model = ek.keras.Sequential(
+        [ek.keras.Input((3,)), L.Dense(4, activation="relu"), L.BatchNormalization(), L.Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    table = (
+        'Model: "sequential"\n'
+        "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓\n"
+        "┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃\n"
+        "┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩\n"
+        "│ dense (Dense)                   │ (None, 4)              │            16 │\n"
+        "├─────────────────────────────────┼────────────────────────┼───────────────┤\n"
+        "│ batch_normalization             │ (None, 4)              │            16 │\n"
+        "│ (BatchNormalization)            │                        │               │\n"
+        "├─────────────────────────────────┼────────────────────────┼───────────────┤\n"
+        "│ dense_1 (Dense)                 │ (None, 1)              │             5 │\n"
+        "└─────────────────────────────────┴────────────────────────┴───────────────┘\n"
+    )
+    assert summary_of(model, line_length=76) == table + (
+        " Total params: 37 (148.00 B)\n Trainable params: 29 (116.00 B)\n Non-trainable params: 8 (32.00 B)\n"
+    )
+    model.fit(np.ones((32, 3), np.float32), np.ones((32, 1), np.float32), epochs=1, verbose=0)
+    assert summary_of(model, line_length=76) == table + (
+        " Total params: 97 (392.00 B)\n"
+        " Trainable params: 29 (116.00 B)\n"
+        " Non-trainable params: 8 (32.00 B)\n"
+        " Optimizer params: 60 (244.00 B)\n"
+    )

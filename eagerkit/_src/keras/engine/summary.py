@@ -259,12 +259,29 @@ def summary_text(
     non_trainable = model.non_trainable_weights
     t_count, n_count = count_params(trainable), count_params(non_trainable)
     t_mem, n_mem = weight_memory_size(trainable), weight_memory_size(non_trainable)
+    opt_vars = _built_optimizer_variables(model)
+    o_count, o_mem = count_params(opt_vars), weight_memory_size(opt_vars)
     lines = [f'Model: "{model.name}"']
     lines += _render_table(header, rows, widths, align)
-    lines.append(f" Total params: {t_count + n_count:,} ({readable_memory_size(t_mem + n_mem)})")
+    lines.append(f" Total params: {t_count + n_count + o_count:,} ({readable_memory_size(t_mem + n_mem + o_mem)})")
     lines.append(f" Trainable params: {t_count:,} ({readable_memory_size(t_mem)})")
     lines.append(f" Non-trainable params: {n_count:,} ({readable_memory_size(n_mem)})")
+    if opt_vars:
+        lines.append(f" Optimizer params: {o_count:,} ({readable_memory_size(o_mem)})")
     return "\n".join(lines) + "\n"
+
+
+def _built_optimizer_variables(model: Any) -> list[Any]:
+    """The optimizer's variables once a compiled model's optimizer has been built (Keras 3 adds them)."""
+    if not getattr(model, "_compiled", False):
+        return []
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "variables"):
+        return []
+    built = getattr(optimizer, "built", None)
+    if built is None:
+        built = bool(getattr(optimizer, "_variable_slots", None))
+    return list(optimizer.variables) if built else []
 
 
 def _summary_layers(model: Any) -> list[Any]:
