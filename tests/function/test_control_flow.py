@@ -149,3 +149,23 @@ def test_loop_body_traced_once_when_pure():
     assert int(f(ek.constant(7))[0]) == 7
     assert len(calls) == 1
     np.testing.assert_equal(int(f(ek.constant(3))[0]), 3)
+
+
+def test_gradient_through_loop_that_writes_a_variable():
+    v = ek.Variable(0.0)
+
+    @ek.function
+    def h(x, n):
+        with ek.GradientTape() as tape:
+            tape.watch(x)
+
+            def body(i, s):
+                v.assign_add(1.0)
+                return i + 1, s + x * x
+
+            s = ek.while_loop(lambda i, s: i < n, body, [ek.constant(0), ek.constant(0.0)], maximum_iterations=5)[1]
+        return s, tape.gradient(s, x)
+
+    s, g = h(ek.constant(2.0), ek.constant(3))
+    assert float(s) == 12.0 and float(g) == 12.0  # d(3 x^2)/dx at 2, as TF 2.21 gives
+    assert float(v.numpy()) == 3.0

@@ -75,13 +75,24 @@ def _wrap(structure: Any, vals: list) -> Any:
 _READS: dict[int, list] = {}
 
 
-def _trace_branch(fn: Callable, args_avals: list, arg_structure: Any, overrides: dict | None = None):
+def _trace_branch(
+    fn: Callable, args_avals: list, arg_structure: Any, overrides: dict | None = None, carried: Sequence[Variable] = ()
+):
     """Traces ``fn`` once (tapes paused); returns (closed jaxpr, output structure, written
-    variables, number of outputs). The variables it read are kept in ``_READS[id(closed)]``."""
+    variables, number of outputs). The variables it read are kept in ``_READS[id(closed)]``.
+
+    With ``carried`` variables, the last ``len(carried)`` inputs are their values and their
+    (possibly updated) values are the last outputs: that is how loops carry variables.
+    """
     box: dict[str, Any] = {}
+    n_c = len(carried)
 
     def traced(*flat: Any) -> list:
-        frame = _BranchFrame(overrides)
+        values = dict(overrides or {})
+        if n_c:
+            values.update({id(v): x for v, x in zip(carried, flat[len(flat) - n_c :])})
+            flat = flat[: len(flat) - n_c]
+        frame = _BranchFrame(values)
         with pushed(frame):
             args = _wrap(arg_structure, list(flat)) if arg_structure is not None else None
             out = fn(*args) if args is not None else fn()
@@ -89,7 +100,8 @@ def _trace_branch(fn: Callable, args_avals: list, arg_structure: Any, overrides:
             box["structure"], box["written"] = structure, list(frame.written.values())
             box["reads"] = list(frame.read_vars.values())
             box["n_out"] = len(vals)
-            return vals + [frame.current[id(v)] for v in box["written"]]
+            tail = carried if n_c else box["written"]
+            return vals + [frame.current[id(v)] for v in tail]
 
     with tapes_paused():
         closed = jax.make_jaxpr(traced)(*args_avals)
@@ -231,8 +243,19 @@ def _switch(index: Any, fns: list[Callable], op: str) -> Any:
 
 
 def _pure_while(
-    tensors: Any, flat: list, cond_closed: Any, body_closed: Any, maximum_iterations: Any, single: bool, loop_vars: Any
+    tensors: Any,
+    flat: list,
+    wvars: list,
+    cond_closed: Any,
+    body_closed: Any,
+    maximum_iterations: Any,
+    single: bool,
+    loop_vars: Any,
 ) -> Any:
+    """Emits the loop over explicit inputs (loop values, carried variable values, constants of
+    cond and body) and records it on active tapes as one op."""
+    n_user = len(flat)
+    flat = flat + [v._read() for v in wvars]
     n_loop, n_c, n_b = len(flat), len(cond_closed.consts), len(body_closed.consts)
     limit = None if maximum_iterations is None else _static_int(maximum_iterations, "maximum_iterations")
 
@@ -260,10 +283,12 @@ def _pure_while(
         return vals
 
     vals = flat + list(cond_closed.consts) + list(body_closed.consts)
-    objs = nest.flatten(tensors) + _const_objects(cond_closed) + _const_objects(body_closed)
+    objs = nest.flatten(tensors) + list(wvars) + _const_objects(cond_closed) + _const_objects(body_closed)
     outs = [Tensor(o) for o in pure(*vals)]
     _record(pure, objs, vals, outs)
-    result = nest.pack_sequence_as(tensors, outs)
+    for v, o in zip(wvars, outs[n_user:]):
+        v._write(o._value)
+    result = nest.pack_sequence_as(tensors, outs[:n_user])
     if single:
         return result[0]
     return tuple(result) if isinstance(loop_vars, tuple) else result
@@ -330,53 +355,17 @@ def while_loop(
                 f"while_loop: a loop variable changed from shape {a.shape} dtype {a.dtype} to {o.shape} {o.dtype}; "
                 "loop variables must keep their shape and dtype (use shape_invariants-free fixed shapes on XLA)."
             )
-    init_w = [v._read() for v in wvars]
-
-    def overrides(wvals: list) -> dict:
-        return {id(v): val for v, val in zip(wvars, wvals)}
-
+    cond_src = lambda *a: call(cond, list(a))  # noqa: E731
+    body_src = lambda *a: as_list(call(body, list(a)))  # noqa: E731
     if wvars:
-        # Variables written in the body are loop-carried: re-trace the Python with their carried values.
-        def cond_fn(carry: tuple) -> Any:
-            vals, wvals = carry
-            with pushed(_BranchFrame(overrides(wvals))):
-                return to_array(call(cond, _wrap(tensors, list(vals)))).reshape(())
-
-        def body_fn(carry: tuple) -> tuple:
-            vals, wvals = carry
-            frame = _BranchFrame(overrides(wvals))
-            with pushed(frame):
-                out = [to_array(x) for x in nest.flatten(as_list(call(body, _wrap(tensors, list(vals)))))]
-            return out, [frame.current[id(v)] for v in wvars]
-
+        # Variables written in the body are loop-carried: trace cond and body once more with
+        # their values as extra loop variables (the Python of the body runs twice in this case).
+        _READS.pop(id(body_closed), None)
+        w_avals = [jax.ShapeDtypeStruct(jnp.shape(v._read()), jnp.result_type(v._read())) for v in wvars]
+        body_closed, _, _, _ = _trace_branch(body_src, avals + w_avals, tensors, carried=wvars)
+        cond_closed, _, cond_w, _ = _trace_branch(cond_src, avals + w_avals, tensors, carried=wvars)
     else:
-        # Pure loop: reuse the traces (the Python of cond and body runs once) and record the
-        # loop as one op, so a tape inside ek.function can differentiate it.
-        cond_closed, _, cond_w, _ = _trace_branch(lambda *a: call(cond, list(a)), avals, tensors)
-        if cond_w:
-            raise ValueError("while_loop: the loop condition must not assign variables.")
-        return _pure_while(tensors, flat, cond_closed, body_closed, maximum_iterations, single, loop_vars)
-
-    if maximum_iterations is None:
-        vals, wvals = jax.lax.while_loop(cond_fn, body_fn, (flat, init_w))
-    else:
-        n = _static_int(maximum_iterations, "maximum_iterations")
-
-        def step(carry: tuple, _: Any) -> tuple:
-            vals, wvals, done = carry
-            go = jnp.logical_and(jnp.logical_not(done), cond_fn((vals, wvals)))
-            nvals, nw = body_fn((vals, wvals))
-            pick = lambda a, b: jnp.where(go, a, b)  # noqa: E731
-            return (
-                [pick(a, b) for a, b in zip(nvals, vals)],
-                [pick(a, b) for a, b in zip(nw, wvals)],
-                jnp.logical_not(go),
-            ), None
-
-        (vals, wvals, _), _ = jax.lax.scan(step, (flat, init_w, jnp.asarray(False)), None, length=n)
-    for v, val in zip(wvars, wvals):
-        v._write(val)
-    result = _wrap(tensors, list(vals))
-    if single:
-        return result[0]
-    return tuple(result) if isinstance(loop_vars, tuple) else result
+        cond_closed, _, cond_w, _ = _trace_branch(cond_src, avals, tensors)
+    if cond_w:
+        raise ValueError("while_loop: the loop condition must not assign variables.")
+    return _pure_while(tensors, flat, wvars, cond_closed, body_closed, maximum_iterations, single, loop_vars)
