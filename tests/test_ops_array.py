@@ -405,3 +405,42 @@ def test_getitem_errors_like_tf():
         T["a"]
     with pytest.raises(ValueError, match="mask cannot be scalar"):
         T[True]
+
+
+# -- more everyday ops (values from TF 2.21) ------------------------------------------------------------------
+def test_repeat_roll_sequence_mask_meshgrid():
+    assert ek.repeat([1, 2, 3], 2).numpy().tolist() == [1, 1, 2, 2, 3, 3]
+    assert ek.repeat([[1, 2], [3, 4]], [1, 2], axis=0).numpy().tolist() == [[1, 2], [3, 4], [3, 4]]
+    assert ek.repeat([[1, 2], [3, 4]], 2).numpy().tolist() == [1, 1, 2, 2, 3, 3, 4, 4]
+    assert ek.repeat([[1, 2], [3, 4]], [2, 3], axis=1).numpy().tolist() == [[1, 1, 2, 2, 2], [3, 3, 4, 4, 4]]
+    assert ek.roll([1, 2, 3, 4], 1, 0).numpy().tolist() == [4, 1, 2, 3]
+    assert ek.roll([[1, 2], [3, 4]], [1, -1], [0, 1]).numpy().tolist() == [[4, 3], [2, 1]]
+    assert ek.sequence_mask([1, 3, 2], 4).numpy().tolist() == [
+        [True, False, False, False],
+        [True, True, True, False],
+        [True, True, False, False],
+    ]
+    assert ek.sequence_mask([1, 3, 2]).shape == [3, 3]
+    assert ek.sequence_mask([[1], [2]], 3, dtype=ek.float32).numpy().tolist() == [[[1, 0, 0]], [[1, 1, 0]]]
+    gx, gy = ek.meshgrid([1, 2, 3], [4, 5])
+    assert gx.numpy().tolist() == [[1, 2, 3], [1, 2, 3]] and gy.numpy().tolist() == [[4, 4, 4], [5, 5, 5]]
+    ix, iy = ek.meshgrid([1, 2, 3], [4, 5], indexing="ij")
+    assert ix.numpy().tolist() == [[1, 1], [2, 2], [3, 3]] and iy.numpy().tolist() == [[4, 5], [4, 5], [4, 5]]
+
+
+def test_scatter_ops():
+    assert ek.scatter_nd([[0], [2], [0]], [1, 2, 3], [4]).numpy().tolist() == [4, 0, 2, 0]
+    assert ek.scatter_nd([[1, 0]], [5.0], [2, 2]).numpy().tolist() == [[0.0, 0.0], [5.0, 0.0]]
+    assert ek.tensor_scatter_nd_update([1, 2, 3, 4], [[1], [3]], [9, 10]).numpy().tolist() == [1, 9, 3, 10]
+    assert ek.tensor_scatter_nd_add([1, 2, 3, 4], [[1], [1]], [9, 10]).numpy().tolist() == [1, 21, 3, 4]
+    assert ek.tensor_scatter_nd_update([[1, 2], [3, 4]], [[1]], [[7, 8]]).numpy().tolist() == [[1, 2], [7, 8]]
+    with pytest.raises(ek.errors.InvalidArgumentError, match=r"indices\[0\] = \[5\] does not index into shape \[4\]"):
+        ek.tensor_scatter_nd_update([1, 2, 3, 4], [[5]], [9])
+    with pytest.raises(ek.errors.InvalidArgumentError, match=r"\[Op:ScatterNd\]"):
+        ek.scatter_nd([[5]], [1], [4])
+
+
+def test_searchsorted():
+    assert ek.searchsorted([1, 3, 5, 7], [0, 3, 6, 8]).numpy().tolist() == [0, 1, 3, 4]
+    assert ek.searchsorted([1, 3, 5, 7], [0, 3, 6, 8], side="right").numpy().tolist() == [0, 2, 3, 4]
+    assert ek.searchsorted([[1, 3], [2, 4]], [[3], [3]]).numpy().tolist() == [[1], [1]]

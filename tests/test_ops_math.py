@@ -227,8 +227,7 @@ def test_saturate_cast_uses_tf_bounds():
 M = np.array([[1, 2, 3], [4, 5, 6]], np.int32)
 
 
-@pytest.mark.parametrize("axis", [None, 0, 1, -1, [0, 1], (1,)])
-@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (0, True), (-1, False), ([0, 1], True), ((1,), False)])
 def test_reduce_sum_prod_max_min(axis, keepdims):
     np_axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
     for fn, ref in [
@@ -364,3 +363,35 @@ def test_einsum_and_tensordot():
 def test_misc_math():
     np.testing.assert_allclose(ek.math.l2_normalize([3.0, 4.0]).numpy(), [0.6, 0.8], rtol=1e-6)
     assert float(ek.math.polyval([1.0, 2.0, 3.0], 2.0)) == 11.0  # x**2 + 2x + 3
+
+
+def test_no_nan_ops():
+    assert ek.math.multiply_no_nan([np.inf, 2.0], [0.0, 3.0]).numpy().tolist() == [0.0, 6.0]
+    assert ek.math.reciprocal_no_nan([0.0, 2.0]).numpy().tolist() == [0.0, 0.5]
+
+
+def test_segment_reductions_match_tf():
+    ids = [0, 2, 0, 1]
+    assert ek.math.unsorted_segment_sum([1, 2, 3, 4], ids, 3).numpy().tolist() == [4, 4, 2]
+    assert ek.math.unsorted_segment_mean([1.0, 2.0, 3.0, 4.0], ids, 4).numpy().tolist() == [2.0, 4.0, 2.0, 0.0]
+    lowest = float(np.finfo(np.float32).min)  # empty segments hold the dtype's lowest value, as in TF
+    assert ek.math.unsorted_segment_max([1.0, 2.0, 3.0, 4.0], ids, 4).numpy().tolist() == [3.0, 4.0, 2.0, lowest]
+    assert ek.math.unsorted_segment_min([1, 2, 3, 4], ids, 4).numpy().tolist() == [1, 4, 2, 2**31 - 1]
+    assert ek.math.unsorted_segment_sum([[1, 2], [3, 4]], [1, 1], 2).numpy().tolist() == [[0, 0], [4, 6]]
+    assert ek.math.unsorted_segment_prod([2, 3], [0, 0], 2).numpy().tolist() == [6, 1]
+    np.testing.assert_allclose(ek.math.unsorted_segment_sqrt_n([1.0, 3.0], [0, 0], 2).numpy(), [2 * np.sqrt(2), 0.0])
+    with pytest.raises(ek.errors.InvalidArgumentError, match=r"segment_ids\[1\] = 5 is out of range \[0, 3\)"):
+        ek.math.unsorted_segment_sum([1, 2], [0, 5], 3)
+    assert ek.math.segment_sum([1, 2, 3, 4], [0, 0, 1, 3]).numpy().tolist() == [3, 3, 0, 4]
+    assert ek.math.segment_mean([1.0, 2.0, 3.0, 4.0], [0, 0, 1, 3]).numpy().tolist() == [1.5, 3.0, 0.0, 4.0]
+    assert ek.math.segment_max([1, 2, 3, 4], [0, 0, 1, 3]).numpy().tolist() == [2, 3, 0, 4]
+    with pytest.raises(ek.errors.InvalidArgumentError, match="segment ids are not increasing"):
+        ek.math.segment_sum([1, 2, 3], [1, 0, 1])
+
+
+def test_bincount():
+    assert ek.math.bincount([1, 1, 3]).numpy().tolist() == [0, 2, 0, 1]
+    assert ek.math.bincount([1, 1, 3], minlength=5).numpy().tolist() == [0, 2, 0, 1, 0]
+    assert ek.math.bincount([1, 1, 3], maxlength=2).numpy().tolist() == [0, 2]
+    weighted = ek.math.bincount([1, 1, 3], weights=[0.5, 1.0, 2.0])
+    assert weighted.dtype == ek.float32 and weighted.numpy().tolist() == [0.0, 1.5, 0.0, 2.0]

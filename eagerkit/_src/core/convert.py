@@ -2,8 +2,15 @@
 
 TF's dtype rules are the spec: Python ``float`` -> float32, ``int`` -> int32 (int64 when
 it does not fit), ``bool`` -> bool, ``complex`` -> complex128; NumPy arrays keep their
-dtype. A requested dtype that would lose information (2.5 -> int32, a float64 Tensor
--> float32) is refused, as TF refuses it.
+dtype. With a requested dtype, as in TF:
+
+- a Python value must keep its kind: ``2.5`` -> int32, ``1j`` -> float32 and ``1`` -> bool
+  are refused (TypeError); integers outside an integer dtype's range wrap around;
+- a NumPy value is cast (``np.array([1.5])`` -> int32 gives 1);
+- a Tensor or Variable must already have that dtype (use ``ek.cast``).
+
+Ops use this to make Python and NumPy operands "weak": they take the dtype of the op's
+Tensor operands (see ``eagerkit._src.ops.op``).
 """
 
 from __future__ import annotations

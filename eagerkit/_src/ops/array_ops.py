@@ -22,7 +22,7 @@ from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.convert import to_array
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
-from eagerkit._src.ops.math_ops import INEXACT, check_dtype, norm_axis
+from eagerkit._src.ops.math_ops import INEXACT, INT, UINT, check_dtype, norm_axis
 from eagerkit._src.ops.op import defop, static_value
 
 
@@ -978,3 +978,148 @@ def getitem(tensor: Any, key: Any) -> Tensor:
 
 
 newaxis = None
+
+
+# -- more construction and rearrangement ----------------------------------------------------------------
+@defop("Repeat", tensors=("input",))
+def repeat(input, repeats, axis=None):  # noqa: A002
+    """Repeats elements (``repeats`` an int, or one count per element along ``axis``); with
+    ``axis=None`` the input is flattened first.
+
+    >>> import eagerkit as ek
+    >>> ek.repeat([[1, 2], [3, 4]], [1, 2], axis=0).numpy().tolist()
+    [[1, 2], [3, 4], [3, 4]]
+    """
+    x = input.reshape(-1) if axis is None else input
+    ax = 0 if axis is None else int(axis)
+    reps = repeats if isinstance(repeats, int) else tuple(int(r) for r in repeats)
+    if not isinstance(reps, int) and len(reps) not in (1, x.shape[ax]):
+        raise InvalidArgumentError(
+            None, "Repeat", f"repeats has {len(reps)} counts but axis {ax} has {x.shape[ax]} elements [Op:Repeat]"
+        )
+    total = reps * x.shape[ax] if isinstance(reps, int) else builtins.sum(reps) * (x.shape[ax] if len(reps) == 1 else 1)
+    return jnp.repeat(x, jnp.asarray(reps) if not isinstance(reps, int) else reps, axis=ax, total_repeat_length=total)
+
+
+@defop("Roll", tensors=("input",))
+def roll(input, shift, axis):  # noqa: A002
+    """Rolls elements along ``axis`` by ``shift`` (both ints or equal-length lists)."""
+    return jnp.roll(input, shift, axis=axis)
+
+
+@defop("SequenceMask", tensors=("lengths",))
+def _sequence_mask(lengths, maxlen, dtype):
+    check_dtype(lengths, "SequenceMask", INT + UINT)
+    mask = jnp.arange(maxlen, dtype=lengths.dtype) < lengths[..., None]
+    return mask.astype(_np(dtype))
+
+
+def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = _dtypes.bool, name: str | None = None) -> Tensor:
+    """``mask[..., j] = j < lengths[...]`` with ``maxlen`` columns (default: the largest length).
+
+    >>> import eagerkit as ek
+    >>> ek.sequence_mask([1, 3], 3).numpy().tolist()
+    [[True, False, False], [True, True, True]]
+    """
+    if maxlen is None:
+        values = _concrete(to_array(lengths))
+        if values is None:
+            raise InvalidArgumentError(
+                None, "SequenceMask", "sequence_mask inside ek.function needs maxlen (the output size)."
+            )
+        maxlen = int(values.max()) if values.size else 0
+    return _sequence_mask(
+        lengths, maxlen=static_value(maxlen, "SequenceMask", "maxlen"), dtype=_dtypes.as_dtype(dtype).name
+    )
+
+
+@defop("Meshgrid", tensors=(), tensor_lists=("args",))
+def _meshgrid(args, indexing):
+    return list(jnp.meshgrid(*args, indexing=indexing))
+
+
+def meshgrid(*args: Any, indexing: str = "xy", name: str | None = None) -> list[Tensor]:
+    """Coordinate grids from 1-D tensors (``indexing`` "xy" (default) or "ij").
+
+    >>> import eagerkit as ek
+    >>> [g.shape for g in ek.meshgrid([1, 2, 3], [4, 5])]
+    [TensorShape([2, 3]), TensorShape([2, 3])]
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"indexing parameter must be either 'xy' or 'ij', got {indexing!r}")
+    return list(_meshgrid(list(args), indexing=indexing))
+
+
+def _check_scatter_indices(indices: Any, shape: tuple, op: str) -> None:
+    check_dtype(indices, op, ("int32", "int64"))
+    idx = _concrete(indices)
+    depth = indices.shape[-1]
+    if depth > len(shape):
+        raise InvalidArgumentError(
+            None, op, f"index depth {depth} is larger than the rank {len(shape)} of the output [Op:{op}]"
+        )
+    if idx is None or idx.size == 0:
+        return
+    limits = np.asarray(shape[:depth])
+    bad = ((idx < 0) | (idx >= limits)).any(axis=-1)
+    if bad.any():
+        pos = tuple(int(p) for p in np.argwhere(bad)[0])
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"indices[{','.join(map(str, pos))}] = {idx[pos].tolist()} does not index into shape "
+            f"[{','.join(map(str, shape))}] [Op:{op}]",
+        )
+
+
+def _scatter(target: Any, indices: Any, updates: Any, mode: str) -> Any:
+    index = tuple(jnp.moveaxis(indices, -1, 0))
+    ref = target.at[index]
+    return ref.add(updates) if mode == "add" else ref.set(updates)
+
+
+_scatter_jit = jax.jit(_scatter, static_argnums=3)
+
+
+@defop("ScatterNd", tensors=("indices", "updates"), jit=False)
+def scatter_nd(indices, updates, shape):
+    """A zero tensor of ``shape`` with ``updates`` added at ``indices`` (duplicates add up).
+
+    >>> import eagerkit as ek
+    >>> ek.scatter_nd([[0], [2], [0]], [1, 2, 3], [4]).numpy().tolist()
+    [4, 0, 2, 0]
+    """
+    shape = tuple(int(d) for d in shape)
+    _check_scatter_indices(indices, shape, "ScatterNd")
+    return _scatter_jit(jnp.zeros(shape, updates.dtype), indices, updates, "add")
+
+
+@defop("TensorScatterUpdate", tensors=("tensor", "indices", "updates"), jit=False)
+def tensor_scatter_nd_update(tensor, indices, updates):
+    """``tensor`` with the slices at ``indices`` replaced by ``updates``."""
+    _check_scatter_indices(indices, tuple(tensor.shape), "TensorScatterUpdate")
+    return _scatter_jit(tensor, indices, updates.astype(tensor.dtype), "set")
+
+
+@defop("TensorScatterAdd", tensors=("tensor", "indices", "updates"), jit=False)
+def tensor_scatter_nd_add(tensor, indices, updates):
+    """``tensor`` with ``updates`` added at ``indices`` (duplicates add up)."""
+    _check_scatter_indices(indices, tuple(tensor.shape), "TensorScatterAdd")
+    return _scatter_jit(tensor, indices, updates.astype(tensor.dtype), "add")
+
+
+@defop("SearchSorted", tensors=("sorted_sequence", "values"))
+def searchsorted(sorted_sequence, values, side="left", out_type=_dtypes.int32):
+    """Insertion indices of ``values`` into the last axis of ``sorted_sequence`` (batched over
+    leading axes); ``side`` "left" or "right".
+
+    >>> import eagerkit as ek
+    >>> ek.searchsorted([1, 3, 5, 7], [0, 3, 6, 8]).numpy().tolist()
+    [0, 1, 3, 4]
+    """
+    if side not in ("left", "right"):
+        raise InvalidArgumentError(None, "SearchSorted", f"side must be 'left' or 'right', got {side!r}")
+    fn = lambda s, v: jnp.searchsorted(s, v, side=side)  # noqa: E731
+    for _ in builtins.range(sorted_sequence.ndim - 1):
+        fn = jax.vmap(fn)
+    return fn(sorted_sequence, values).astype(_np(out_type))

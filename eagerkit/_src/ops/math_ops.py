@@ -500,24 +500,8 @@ def _reduce_extreme(x: Any, axis: Any, keepdims: bool, fn: Any) -> Any:
             identity = jnp.inf if floating else info.max
         shape = jnp.sum(jnp.zeros(x.shape, jnp.int8), axis=axis, keepdims=keepdims).shape
         return jnp.full(shape, identity, x.dtype)
-    if not jnp.issubdtype(x.dtype, jnp.inexact):
-        return fn(x, axis=axis, keepdims=keepdims)
-
-    @jax.custom_jvp
-    def extreme(x):
-        return fn(x, axis=axis, keepdims=keepdims)
-
-    @extreme.defjvp
-    def _jvp(primals, tangents):
-        (x,), (dx,) = primals, tangents
-        y = fn(x, axis=axis, keepdims=True)
-        mask = (x == y).astype(x.dtype)
-        count = jnp.sum(mask, axis=axis, keepdims=True)
-        dy = jnp.sum(dx * mask, axis=axis, keepdims=True) / count
-        out = fn(x, axis=axis, keepdims=keepdims)
-        return out, dy.reshape(out.shape)
-
-    return extreme(x)
+    # JAX's own derivative of max/min already splits the gradient evenly over ties, as TF does.
+    return fn(x, axis=axis, keepdims=keepdims)
 
 
 @defop("Prod")
@@ -735,3 +719,161 @@ def polyval(coeffs, x):
     for c in coeffs:
         out = out * x + c
     return out
+
+
+@defop("MulNoNan", same_dtype=True)
+def multiply_no_nan(x, y):
+    """``x * y``, or 0 where ``y == 0`` (even if ``x`` is inf or NaN)."""
+    check_dtype(x, "MulNoNan", INEXACT)
+    return jnp.where(y == 0, jnp.zeros((), x.dtype), x * y)
+
+
+@defop("ReciprocalNoNan")
+def reciprocal_no_nan(x):
+    """``1 / x``, or 0 where ``x == 0``."""
+    check_dtype(x, "ReciprocalNoNan", INEXACT)
+    safe = jnp.where(x == 0, jnp.ones((), x.dtype), x)
+    return jnp.where(x == 0, jnp.zeros((), x.dtype), 1 / safe)
+
+
+# -- segment reductions ---------------------------------------------------------------------------
+def _check_segment_ids(ids: Any, num_segments: int, op: str) -> None:
+    check_dtype(ids, op, ("int32", "int64"))
+    if context.is_symbolic(ids):
+        return
+    v = np.asarray(ids)
+    bad = (v < 0) | (v >= num_segments)
+    if bad.any():
+        pos = tuple(int(p) for p in np.argwhere(bad)[0])
+        raise InvalidArgumentError(
+            None,
+            op,
+            f"segment_ids[{','.join(map(str, pos))}] = {v[pos]} is out of range [0, {num_segments}) [Op:{op}]",
+        )
+
+
+def _segment_reduce(data: Any, ids: Any, num_segments: int, kind: str, empty: str) -> Any:
+    """Reduces the rows of ``data`` by segment; ``empty`` says what empty segments hold."""
+    ids = ids.astype(jnp.int32)
+    n = int(num_segments)
+    if ids.ndim > 1:  # ids index the leading ids.ndim dimensions of data
+        data = data.reshape((-1,) + data.shape[ids.ndim :])
+        ids = ids.reshape(-1)
+    count = jax.ops.segment_sum(jnp.ones(ids.shape, jnp.int32), ids, n)
+    count = count.reshape((n,) + (1,) * (data.ndim - 1))
+    if kind in ("sum", "mean", "sqrt_n"):
+        out = jax.ops.segment_sum(data, ids, n)
+        if kind == "mean":
+            out = out / jnp.maximum(count, 1).astype(out.dtype)
+        elif kind == "sqrt_n":
+            out = out / jnp.sqrt(jnp.maximum(count, 1).astype(out.dtype))
+        return out.astype(data.dtype)
+    fn = {"max": jax.ops.segment_max, "min": jax.ops.segment_min, "prod": jax.ops.segment_prod}[kind]
+    out = fn(data, ids, n)
+    if kind == "prod":
+        return out
+    if empty == "zero":
+        fill = jnp.zeros((), data.dtype)
+    elif jnp.issubdtype(data.dtype, jnp.floating):
+        info = jnp.finfo(data.dtype)
+        fill = jnp.asarray(info.min if kind == "max" else info.max, data.dtype)
+    else:
+        info = jnp.iinfo(data.dtype)
+        fill = jnp.asarray(info.min if kind == "max" else info.max, data.dtype)
+    return jnp.where(count > 0, out, fill)
+
+
+def _unsorted_segment(kind: str, tf_name: str, allowed: tuple) -> Any:
+    @defop(tf_name, tensors=("data", "segment_ids"), jit=False)
+    def op(data, segment_ids, num_segments):
+        check_dtype(data, tf_name, allowed)
+        _check_segment_ids(segment_ids, int(num_segments), tf_name)
+        return _segment_jit(data, segment_ids, int(num_segments), kind, "identity")
+
+    op.__doc__ = (
+        f"Segment {kind} of the rows of ``data`` grouped by ``segment_ids`` into ``num_segments`` segments "
+        f"(any order; ``tf.math.unsorted_segment_{kind}``). Ids outside ``[0, num_segments)`` raise."
+    )
+    return op
+
+
+_segment_jit = jax.jit(_segment_reduce, static_argnums=(2, 3, 4))
+unsorted_segment_sum = _unsorted_segment("sum", "UnsortedSegmentSum", NUMBER)
+unsorted_segment_mean = _unsorted_segment("mean", "UnsortedSegmentMean", INEXACT)
+unsorted_segment_sqrt_n = _unsorted_segment("sqrt_n", "UnsortedSegmentSqrtN", INEXACT)
+unsorted_segment_max = _unsorted_segment("max", "UnsortedSegmentMax", REAL)
+unsorted_segment_min = _unsorted_segment("min", "UnsortedSegmentMin", REAL)
+unsorted_segment_prod = _unsorted_segment("prod", "UnsortedSegmentProd", NUMBER)
+
+
+def _sorted_segment(kind: str, tf_name: str, allowed: tuple) -> Any:
+    @defop(tf_name, jit=False)
+    def op(data, segment_ids):
+        check_dtype(data, tf_name, allowed)
+        check_dtype(segment_ids, tf_name, ("int32", "int64"))
+        if context.is_symbolic(segment_ids):
+            raise InvalidArgumentError(
+                None,
+                tf_name,
+                f"segment_{kind} needs concrete segment_ids (its output size is max(segment_ids) + 1); inside "
+                f"ek.function use ek.math.unsorted_segment_{kind} with a static num_segments. [Op:{tf_name}]",
+            )
+        ids = np.asarray(segment_ids)
+        if ids.ndim != 1 or ids.shape[0] != data.shape[0]:
+            raise InvalidArgumentError(
+                None, tf_name, f"segment_ids should be a vector of length {data.shape[0]}, got shape {list(ids.shape)}"
+            )
+        if ids.size and (np.any(np.diff(ids) < 0) or ids[0] < 0):
+            raise InvalidArgumentError(None, tf_name, f"segment ids are not increasing [Op:{tf_name}]")
+        n = int(ids[-1]) + 1 if ids.size else 0
+        return _segment_jit(data, segment_ids, n, kind, "zero")
+
+    op.__doc__ = (
+        f"Segment {kind} of the rows of ``data`` by sorted ``segment_ids``; the result has "
+        f"``max(segment_ids) + 1`` rows, empty segments are 0 (``tf.math.segment_{kind}``)."
+    )
+    return op
+
+
+segment_sum = _sorted_segment("sum", "SegmentSum", NUMBER)
+segment_mean = _sorted_segment("mean", "SegmentMean", INEXACT)
+segment_max = _sorted_segment("max", "SegmentMax", REAL)
+segment_min = _sorted_segment("min", "SegmentMin", REAL)
+segment_prod = _sorted_segment("prod", "SegmentProd", NUMBER)
+
+
+@defop("Bincount", tensors=("arr", "weights"), jit=False)
+def _bincount(arr, weights, minlength, maxlength, dtype):
+    check_dtype(arr, "Bincount", ("int32", "int64"))
+    if context.is_symbolic(arr) and minlength is None:
+        raise InvalidArgumentError(
+            None, "Bincount", "bincount inside ek.function needs minlength (its output size depends on values)."
+        )
+    size = 0 if context.is_symbolic(arr) else (int(np.asarray(arr).max()) + 1 if arr.size else 0)
+    if not context.is_symbolic(arr) and arr.size and int(np.asarray(arr).min()) < 0:
+        raise InvalidArgumentError(None, "Bincount", "bincount: values must be non-negative [Op:Bincount]")
+    if minlength is not None:
+        size = max(size, int(minlength))
+    if maxlength is not None:
+        size = min(size, int(maxlength))
+    flat = arr.reshape(-1)
+    w = jnp.ones(flat.shape, _dtypes.as_dtype(dtype)._np) if weights is None else weights.reshape(-1)
+    keep = flat < size
+    return jax.ops.segment_sum(jnp.where(keep, w, jnp.zeros((), w.dtype)), jnp.where(keep, flat, 0), size)
+
+
+def bincount(
+    arr: Any,
+    weights: Any = None,
+    minlength: int | None = None,
+    maxlength: int | None = None,
+    dtype: Any = _dtypes.int32,
+    name: str | None = None,
+) -> Tensor:
+    """Counts of each value in the non-negative integer ``arr`` (weighted sums with ``weights``).
+
+    >>> import eagerkit as ek
+    >>> ek.math.bincount([1, 1, 3]).numpy().tolist()
+    [0, 2, 0, 1]
+    """
+    return _bincount(arr, weights, minlength=minlength, maxlength=maxlength, dtype=_dtypes.as_dtype(dtype).name)

@@ -12,6 +12,13 @@ An op is a short pure JAX function. ``defop`` turns it into a public eagerkit op
 
 No op writes its own backward pass.
 
+The eager fast path (only Tensor/Variable arguments, default static arguments) unwraps the
+arrays and calls the compiled function directly; that function checks the same-dtype rule
+while it is traced, i.e. once per dtype signature, not on every call. An error raised while
+running an op (a JAX broadcasting error, an ``InvalidArgumentError`` from the op itself) is
+turned into an ``InvalidArgumentError`` naming the op and its input shapes; incompatible
+broadcasting gets TF's message, ``Incompatible shapes: [2] vs. [3] [Op:AddV2]``.
+
 >>> import jax.numpy as jnp
 >>> import eagerkit as ek
 >>> from eagerkit._src.ops.op import defop
@@ -81,6 +88,23 @@ def static_value(x: Any, op: str, param: str) -> Any:
     return x
 
 
+def _dtype_checked(op: Op, pure: Callable) -> Callable:
+    """``pure`` refusing inputs of different dtypes; jit runs the check once per dtype signature."""
+
+    def checked(*vals: Any) -> Any:
+        dtype = None
+        for i, v in enumerate(vals):
+            if v is None:
+                continue
+            if dtype is None:
+                dtype = v.dtype
+            elif v.dtype != dtype:
+                raise op._dtype_error(i, dtype, v.dtype)
+        return pure(*vals)
+
+    return checked
+
+
 def _is_strong(x: Any) -> bool:
     """Tensors, Variables and jax arrays fix an op's dtype; Python and NumPy values adopt it."""
     t = type(x)
@@ -125,12 +149,18 @@ class Op:
         self.same_dtype = same_dtype
         self.jit = jit
         self._cache: dict[tuple, tuple[Callable, Callable]] = {}
+        #: (compiled, pure) for the default static arguments, once built (the eager fast path).
+        self._default_entry: tuple[Callable, Callable] | None = None
+        #: The compiled function checks the dtype rule itself (once per traced dtype signature), so
+        #: calls whose inputs are all Tensors/Variables skip the per-call dtype comparison.
+        self._checked_in_trace = jit and not self.list_params
         statics = self.params[self.n_tensor :]
         self._default_static = (
             tuple(static_value(self.defaults[p], tf_name, p) for p in statics)
             if all(p in self.defaults for p in statics)
             else None
         )
+        self._fast = self._checked_in_trace and self._default_static is not None
         functools.update_wrapper(self, fn)
 
     def __repr__(self) -> str:
@@ -160,24 +190,23 @@ class Op:
 
     def _convert(self, inputs: list) -> list:
         """Converts tensor arguments to arrays, applying TF's dtype rules."""
-        if not self.list_params:  # fast path: every input already a Tensor or Variable
-            out = []
-            dtype = None
-            for x in inputs:
-                t = type(x)
-                if t is Tensor:
-                    a = x._value
-                elif t is Variable:
-                    a = x._read()
-                else:
-                    return self._convert_general(inputs)
-                if dtype is None:
-                    dtype = a.dtype
-                elif self.same_dtype and a.dtype != dtype:
-                    raise self._dtype_error(len(out), dtype, a.dtype)
-                out.append(a)
-            return out
-        return self._convert_general(inputs)
+        if self.list_params:
+            return self._convert_general(inputs)
+        out = []  # fast path: every input already a Tensor or Variable
+        for x in inputs:
+            t = type(x)
+            if t is Tensor:
+                out.append(x._value)
+            elif t is Variable:
+                out.append(x._read())
+            else:
+                return self._convert_general(inputs)
+        if self.same_dtype and len(out) > 1:
+            dtype = out[0].dtype
+            for i in range(1, len(out)):
+                if out[i].dtype != dtype:
+                    raise self._dtype_error(i, dtype, out[i].dtype)
+        return out
 
     def _convert_general(self, inputs: list) -> list:
         if not self.same_dtype:
@@ -277,13 +306,41 @@ class Op:
             raise TypeError(f"{self.tf_name}: static arguments must be hashable, got {static!r}") from None
         names = self.params[self.n_tensor :]
         pure = functools.partial(self.fn, **dict(zip(names, static))) if names else self.fn
-        entry = (jax.jit(pure) if self.jit else pure, pure)
+        if self.jit:
+            compiled = jax.jit(_dtype_checked(self, pure) if self._checked_in_trace and self.same_dtype else pure)
+        else:
+            compiled = pure
+        entry = (compiled, pure)
         self._cache[static] = entry
+        if static == self._default_static:
+            self._default_entry = entry
         return entry
 
     # -- call -------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs and len(args) == self.n_tensor and self._default_static is not None:
+        if self._fast and not kwargs and len(args) == self.n_tensor:
+            # Fast path: only tensor arguments, all Tensors/Variables, static arguments at their
+            # defaults, and a compiled function that checks dtypes when it is traced.
+            vals = []
+            for x in args:
+                t = type(x)
+                if t is Tensor:
+                    vals.append(x._value)
+                elif t is Variable:
+                    vals.append(x._read())
+                else:
+                    break
+            else:
+                entry = self._default_entry or self.specialize(self._default_static)
+                try:
+                    out = entry[0](*vals)
+                except (TypeError, ValueError, IndexError) as e:
+                    raise self._explain(e, vals) from None
+                if context.tapes or isinstance(out, (tuple, list)):
+                    return self._finish(out, list(args), vals, self._default_static, entry[1])
+                return Tensor(out)
+            inputs, static = list(args), self._default_static
+        elif not kwargs and len(args) == self.n_tensor and self._default_static is not None:
             inputs, static = list(args), self._default_static
         else:
             bound = self._bind(args, kwargs)
@@ -297,6 +354,10 @@ class Op:
             out = compiled(*vals)
         except (TypeError, ValueError, IndexError) as e:
             raise self._explain(e, vals) from None
+        return self._finish(out, inputs, vals, static, pure)
+
+    def _finish(self, out: Any, inputs: list, vals: list, static: tuple, pure: Callable) -> Any:
+        """Wraps the result in Tensors and records the op on the active tapes."""
         if isinstance(out, (tuple, list)):
             result = _wrap_seq(out)
             outs = list(result)

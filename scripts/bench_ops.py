@@ -1,0 +1,144 @@
+"""Per-call eager overhead of eagerkit ops against raw ``jax.numpy`` in the same process.
+
+Measures ``ek.add`` / ``ek.matmul`` (and the ``+`` / ``@`` operators, and ``x + 1.0`` with a
+Python scalar) on 32x32 float32 tensors, next to the same call on raw jax arrays. Each row is
+the median over several rounds of the mean time of many back-to-back calls (the last result of a
+round is waited for, so queued asynchronous work is counted). TensorFlow eager and PyTorch are
+added when importable. The goal is eagerkit within 1.5x of raw JAX.
+
+    python scripts/bench_ops.py [--calls 2000] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+import eagerkit as ek  # noqa: E402
+
+
+def per_call_us(fns: list[Callable[[], object]], calls: int, rounds: int, clock: Callable[[], float]) -> list[float]:
+    """Median over ``rounds`` of the mean microseconds per call, for each of ``fns``.
+
+    The functions are measured in turn within every round, so a change in machine load
+    affects all of them alike.
+    """
+    for fn in fns:  # warm up: compile, fill caches
+        for _ in range(max(calls // 10, 50)):
+            out = fn()
+        _block(out)
+    results: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            start = clock()
+            for _ in range(calls):
+                out = fn()
+            _block(out)
+            results[i].append((clock() - start) / calls * 1e6)
+    return [statistics.median(r) for r in results]
+
+
+def _block(out: object) -> None:
+    value = getattr(out, "_value", out)
+    if hasattr(value, "block_until_ready"):
+        value.block_until_ready()
+    elif hasattr(out, "numpy"):
+        out.numpy()
+
+
+def _optional_backends(a: np.ndarray, b: np.ndarray) -> dict[str, dict[str, Callable[[], object]]]:
+    extra: dict[str, dict[str, Callable[[], object]]] = {}
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import tensorflow as tf
+
+        ta, tb = tf.constant(a), tf.constant(b)
+        extra["tf eager"] = {
+            "add": lambda: tf.add(ta, tb),
+            "matmul": lambda: tf.matmul(ta, tb),
+            "a + b": lambda: ta + tb,
+            "a @ b": lambda: ta @ tb,
+            "a + 1.0": lambda: ta + 1.0,
+        }
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        pa, pb = torch.from_numpy(a), torch.from_numpy(b)
+        extra["torch"] = {
+            "add": lambda: torch.add(pa, pb),
+            "matmul": lambda: torch.matmul(pa, pb),
+            "a + b": lambda: pa + pb,
+            "a @ b": lambda: pa @ pb,
+            "a + 1.0": lambda: pa + 1.0,
+        }
+    except ImportError:
+        pass
+    return extra
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000, help="calls per round")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds (the median is reported)")
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="wall: time.perf_counter; cpu: this process's CPU time (steadier on a busy machine)",
+    )
+    args = parser.parse_args()
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((32, 32)).astype(np.float32)
+    b = rng.standard_normal((32, 32)).astype(np.float32)
+    ea, eb = ek.constant(a), ek.constant(b)
+    ja, jb = jnp.asarray(a), jnp.asarray(b)
+
+    cases = {
+        "add": (lambda: ek.add(ea, eb), lambda: jnp.add(ja, jb)),
+        "matmul": (lambda: ek.matmul(ea, eb), lambda: jnp.matmul(ja, jb)),
+        "a + b": (lambda: ea + eb, lambda: ja + jb),
+        "a @ b": (lambda: ea @ eb, lambda: ja @ jb),
+        "a + 1.0": (lambda: ea + 1.0, lambda: ja + 1.0),
+    }
+    extra = _optional_backends(a, b)
+
+    print(
+        f"jax {jax.__version__} on {jax.devices()[0].platform}; 32x32 float32; "
+        f"{args.calls} calls x {args.rounds} rounds; {args.clock} clock"
+    )
+    header = f"{'op':<9}{'eagerkit us':>13}{'jax.numpy us':>14}{'ratio':>8}"
+    for name in extra:
+        header += f"{name + ' us':>13}"
+    print(header)
+    print("-" * len(header))
+    ratios = []
+    for op, (ek_fn, jnp_fn) in cases.items():
+        ek_us, jnp_us, *others = per_call_us(
+            [ek_fn, jnp_fn] + [fns[op] for fns in extra.values()], args.calls, args.rounds, clock
+        )
+        ratios.append(ek_us / jnp_us)
+        row = f"{op:<9}{ek_us:>13.2f}{jnp_us:>14.2f}{ek_us / jnp_us:>7.2f}x"
+        for us in others:
+            row += f"{us:>13.2f}"
+        print(row)
+    worst = max(ratios[:2])
+    verdict = "within" if worst <= 1.5 else "NOT within"
+    print(f"\nek.add / ek.matmul: worst ratio {worst:.2f}x, {verdict} the 1.5x goal")
+
+
+if __name__ == "__main__":
+    main()
