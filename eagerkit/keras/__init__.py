@@ -9,6 +9,7 @@
 from eagerkit.keras import (  # noqa: F401
     activations,
     backend,
+    callbacks,
     constraints,
     datasets,
     initializers,
@@ -18,6 +19,7 @@ from eagerkit.keras import (  # noqa: F401
     models,
     optimizers,
     regularizers,
+    utils,
 )
 from eagerkit._src.keras.engine.input_layer import Input  # noqa: F401
 from eagerkit._src.keras.engine.keras_tensor import KerasTensor  # noqa: F401
