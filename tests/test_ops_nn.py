@@ -455,3 +455,15 @@ def test_top_k_in_top_k_embedding_lookup():
     assert ek.nn.embedding_lookup([[1.0, 2.0], [3.0, 4.0]], [1, 0, 3]).numpy().tolist() == [2.0, 1.0, 4.0]
     clipped = ek.nn.embedding_lookup(ek.constant([[3.0, 4.0]]), [0], max_norm=1.0)
     np.testing.assert_allclose(clipped.numpy(), [[0.6, 0.8]], rtol=1e-6)
+
+
+def test_pooling_is_differentiable_on_the_tape():
+    x = ek.reshape(ek.range(16.0), [1, 4, 4, 1])
+    with ek.GradientTape(persistent=True) as t:
+        t.watch(x)
+        m = ek.reduce_sum(ek.nn.max_pool2d(x, 2, 2, "VALID"))
+        a = ek.reduce_sum(ek.nn.avg_pool2d(x, 2, 2, "VALID"))
+    expected_max = np.zeros((4, 4), np.float32)
+    expected_max[1::2, 1::2] = 1.0  # the max of each 2x2 window is its bottom-right element
+    np.testing.assert_array_equal(t.gradient(m, x).numpy().reshape(4, 4), expected_max)
+    np.testing.assert_allclose(t.gradient(a, x).numpy().reshape(4, 4), np.full((4, 4), 0.25))

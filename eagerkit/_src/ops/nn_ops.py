@@ -345,14 +345,15 @@ def _pool(x: Any, ksize: Any, strides: Any, padding: Any, n: int, kind: str, op:
     pad = _padding(padding, n, op)
     if not isinstance(pad, str):
         pad = [(0, 0)] + list(pad) + [(0, 0)]
+    # Python-scalar init values: JAX then recognises the max/add monoid and can differentiate the window.
     if kind == "max":
-        init = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-        return jax.lax.reduce_window(x, jnp.asarray(init, x.dtype), jax.lax.max, window, stride, pad)
-    total = jax.lax.reduce_window(x, jnp.zeros((), x.dtype), jax.lax.add, window, stride, pad)
+        init = -float("inf") if jnp.issubdtype(x.dtype, jnp.floating) else np.asarray(jnp.iinfo(x.dtype).min, x.dtype)
+        return jax.lax.reduce_window(x, init, jax.lax.max, window, stride, pad)
+    total = jax.lax.reduce_window(x, 0.0, jax.lax.add, window, stride, pad)
     if pad == "VALID":
         return total / jnp.asarray(float(np.prod(window)), x.dtype)
     ones = jnp.ones((1,) + x.shape[1:-1] + (1,), x.dtype)
-    count = jax.lax.reduce_window(ones, jnp.zeros((), x.dtype), jax.lax.add, window, stride, pad)
+    count = jax.lax.reduce_window(ones, 0.0, jax.lax.add, window, stride, pad)
     return total / count  # TF's SAME average pooling excludes the padding
 
 
