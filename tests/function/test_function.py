@@ -120,7 +120,7 @@ def test_variable_creation_first_trace_only():
         @ek.function
         def __call__(self, x):
             if self.v is None:
-                self.v = ek.Variable(ek.ones_like(x))
+                self.v = ek.Variable(lambda: ek.ones(x.shape))
             return self.v * x
 
     m = Model()
@@ -135,6 +135,13 @@ def test_variable_creation_first_trace_only():
     bad(ek.constant(1.0))
     with pytest.raises(ValueError, match="only be created the first time"):
         bad(ek.constant([1.0, 2.0]))
+
+    @ek.function
+    def from_argument(x):
+        return ek.Variable(x * 2)
+
+    with pytest.raises(ValueError, match="depends on values being traced"):
+        from_argument(ek.constant(1.0))
 
 
 def test_methods_bound_per_instance():

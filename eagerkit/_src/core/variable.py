@@ -97,6 +97,13 @@ class Variable:
             if callable(initial_value):
                 initial_value = initial_value()
             value = jax.numpy.array(to_array(initial_value, dtype), copy=True)
+        if isinstance(value, jax.core.Tracer):
+            raise ValueError(
+                f"Variable {name or 'Variable'!r}: its initial value depends on values being traced by "
+                "ek.function (e.g. the function's arguments), so it cannot be computed once, eagerly, as "
+                "variable initial values must be. Build it from static shapes instead, e.g. "
+                "ek.Variable(lambda: ek.ones(x.shape)), or create the variable outside the function."
+            )
         self._value = value
         self._trainable = synchronization != VariableSynchronization.ON_READ if trainable is None else bool(trainable)
         self._name = name or "Variable"
