@@ -242,3 +242,21 @@ def test_del_inside_a_converted_branch():
 
     for v in (1, -1):
         assert int(f(ek.constant(v))) == int(ek.function(f)(ek.constant(v)))
+
+
+def test_keras_layer_call_is_converted_inside_function():
+    import eagerkit as ek
+
+    class SignFlip(ek.keras.layers.Layer):
+        def call(self, x):
+            if ek.reduce_sum(x) > 0:
+                y = x * 2
+            else:
+                y = -x
+            return y
+
+    layer = SignFlip()
+    f = ek.function(lambda x: layer(x))
+    assert f(ek.constant([1.0, 2.0])).numpy().tolist() == [2.0, 4.0]
+    assert f(ek.constant([-1.0, -2.0])).numpy().tolist() == [1.0, 2.0]
+    assert layer(ek.constant([-3.0])).numpy().tolist() == [3.0]  # eager: plain Python

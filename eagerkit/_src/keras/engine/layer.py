@@ -51,6 +51,7 @@ from eagerkit._src.keras import constraints as _constraints
 from eagerkit._src.keras import initializers as _initializers
 from eagerkit._src.keras import regularizers as _regularizers
 from eagerkit._src.keras.engine import backend_config, call_context, shape_inference
+from eagerkit._src.function import autograph_hook
 from eagerkit._src.keras.engine.input_spec import InputSpec, assert_input_compatibility
 from eagerkit._src.keras.engine.keras_tensor import KerasTensor
 from eagerkit._src.ops import math_ops
@@ -662,7 +663,12 @@ class Layer(AutoTrackable):
                 self._check_input_spec(args[0])
                 self._maybe_build(args, kwargs)
             self._check_input_spec(args[0])
-            outputs = self.call(*args, **kwargs)
+            call = self.call
+            if context.inside_trace():
+                # As tf.keras does: a user's `call` gets AutoGraph inside ek.function (library layers are
+                # left as written by the converter).
+                call = autograph_hook.convert(call)
+            outputs = call(*args, **kwargs)
             if self.activity_regularizer is not None and not call_context.in_symbolic_scope():
                 self._add_activity_loss(outputs)
         return outputs
