@@ -141,7 +141,6 @@ class _Record:
         "refs",
         "outs",
         "producer",
-        "watched",
         "by_value",
         "leaf_objs",
         "leaf_vals",
@@ -158,8 +157,7 @@ class _Record:
         self.fns: list[Callable] = []
         self.refs: list[tuple[int, ...]] = []
         self.outs: list[Sequence[Tensor]] = []
-        self.producer: dict[int, int] = {}  # id(Tensor) -> node code
-        self.watched: dict[int, int] = {}  # id(Tensor) -> leaf code
+        self.producer: dict[int, int] = {}  # id(Tensor) -> node code, or leaf code if watched
         self.by_value: dict[int, int] | None = None  # id(raw array) -> code; built on first need
         self.leaf_objs: list[Any] = []
         self.leaf_vals: list[Any] = []
@@ -192,8 +190,8 @@ class _Record:
         return self.by_value
 
     def watch_tensor(self, x: Tensor) -> None:
-        if id(x) not in self.watched and id(x) not in self.producer:
-            self.watched[id(x)] = self.new_leaf(x, x._value)
+        if id(x) not in self.producer:
+            self.producer[id(x)] = self.new_leaf(x, x._value)
 
     def var_code(self, var: Variable, val: Any) -> int | None:
         """The leaf for this read of ``var`` (watching it if trainable), or None if unwatched."""
@@ -211,7 +209,9 @@ class _Record:
 
     def add(self, log: list) -> None:
         """Resolves logged ops ``(key, fn, objs, vals, outs)`` in order."""
-        producer, watched, var_leaf = self.producer, self.watched, self.var_leaf
+        get_code = self.producer.get
+        producer = self.producer
+        var_leaf = self.var_leaf
         const_vals, const_objs = self.const_vals, self.const_objs
         fns, refs_all, outs_all = self.fns, self.refs, self.outs
         node = self.node
@@ -222,9 +222,7 @@ class _Record:
             for o, v in zip(objs, vals):
                 t = type(o)
                 if t is Tensor:
-                    c = producer.get(id(o))
-                    if c is None:
-                        c = watched.get(id(o))
+                    c = get_code(id(o))
                     if c is not None:
                         refs.append(c)
                         live = True
@@ -247,12 +245,15 @@ class _Record:
                 const_vals.append(v)
                 const_objs.append(o)
             if live:
-                k0 = key[0]
-                nodiff = _NO_GRADIENT.get(k0)
+                nodiff = _NO_GRADIENT.get(key[0])
                 if nodiff is None:
-                    nodiff = _no_gradient(k0)
+                    nodiff = _no_gradient(key[0])
                 if nodiff:
                     live = False
+                elif len(outs) == 1:
+                    dt = outs[0]._value.dtype
+                    f = _FLOAT_DTYPES.get(dt)
+                    live = f if f is not None else _is_float(dt)
                 else:
                     for o in outs:
                         dt = o._value.dtype
@@ -270,12 +271,14 @@ class _Record:
             fns.append(fn)
             refs_all.append(refs_t)
             outs_all.append(outs)
-            by_value = self.by_value
-            for k, o in enumerate(outs):
-                code = base | (k << 2)
-                producer[id(o)] = code
-                if by_value is not None:
-                    by_value[id(o._value)] = code
+            if len(outs) == 1:
+                producer[id(outs[0])] = base
+            else:
+                for k, o in enumerate(outs):
+                    producer[id(o)] = base | (k << 2)
+            if self.by_value is not None:
+                for k, o in enumerate(outs):
+                    self.by_value[id(o._value)] = base | (k << 2)
             ekey = (key, refs_t)
             child = node.children.get(ekey)
             node = child if child is not None else _trie_child(node, ekey)
@@ -296,9 +299,7 @@ class _Record:
             )
         c = self.producer.get(id(t))
         if c is None:
-            c = self.watched.get(id(t))
-            if c is None:
-                return -1
+            return -1
         return c if _is_float(t._value.dtype) else -1
 
     def source_slots(self, s: Any, what: str) -> tuple[int, ...]:
@@ -306,9 +307,7 @@ class _Record:
         if type(s) is Tensor:
             c = self.producer.get(id(s))
             if c is None:
-                c = self.watched.get(id(s))
-                if c is None:
-                    return ()
+                return ()
             return (c,) if _is_float(s._value.dtype) else ()
         if isinstance(s, Variable):
             leaves = self.var_leaves.get(id(s))
