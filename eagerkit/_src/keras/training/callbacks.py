@@ -59,8 +59,6 @@ class Callback:
     def on_train_end(self, logs: dict | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
     def on_test_begin(self, logs: dict | None = None) -> None: ...
     def on_test_end(self, logs: dict | None = None) -> None: ...
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
@@ -70,19 +68,44 @@ class Callback:
     def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
-    # TF 2 names
+    # TF 1 / Keras 2 names: the default train-batch hooks forward to them, as in tf.keras.
     def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
 
 class CallbackList:
-    """Dispatches each hook to every callback in order."""
+    """Dispatches each hook to every callback in order.
 
-    def __init__(self, callbacks: Iterable[Callback] | None, model: Any, params: dict[str, Any]) -> None:
+    ``fit`` adds a ``History`` (and, when verbose, a ``ProgbarLogger``) after the user's
+    callbacks unless they passed their own, as tf.keras does, so values that callbacks add
+    to the epoch logs (e.g. ``learning_rate``) are recorded.
+    """
+
+    def __init__(
+        self,
+        callbacks: Iterable[Callback] | None,
+        model: Any,
+        params: dict[str, Any],
+        add_history: bool = False,
+        add_progbar: bool = False,
+    ) -> None:
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be ek.keras.callbacks.Callback instances, got {type(cb).__name__}")
+        self.history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        if self.history is None and add_history:
+            self.history = History()
+            self.callbacks.append(self.history)
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
+        for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
 
@@ -90,13 +113,16 @@ class CallbackList:
         if name not in _HOOKS:
             raise AttributeError(name)
 
+        takes_index = "batch" in name or "epoch" in name
+
         def dispatch(*args: Any) -> None:
+            # Every hook receives its logs positionally (None when there are none), as in tf.keras.
+            if takes_index:
+                args = (args[0], args[1] if len(args) > 1 else None)
+            else:
+                args = (args[0] if args else None,)
             for cb in self.callbacks:
                 getattr(cb, name)(*args)
-                if name == "on_train_batch_begin":
-                    cb.on_batch_begin(*args)
-                elif name == "on_train_batch_end":
-                    cb.on_batch_end(*args)
 
         return dispatch
 
@@ -123,38 +149,83 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints a progress bar per epoch (verbose=1) or one line per epoch (verbose=2)."""
+    """Prints a progress bar per epoch (verbose=1) or one line per epoch (verbose=2).
+
+    The logs ``fit`` passes are already epoch averages, so they are shown as they are; a
+    standalone ``evaluate``/``predict`` shows one bar for the whole run.
+    """
 
     def __init__(self, count_mode: str = "steps", stateful_metrics: Any = None, stream: Any = None) -> None:
         super().__init__()
+        if count_mode != "steps":
+            raise ValueError(f"ProgbarLogger supports count_mode='steps' only, got {count_mode!r}")
         self.stream = stream
-        self.stateful_metrics = stateful_metrics
         self._bar: Progbar | None = None
+        self._in_fit = False
+        self._step = 0
+
+    def _new_bar(self) -> None:
+        self._bar = Progbar(self.params.get("steps"), verbose=self.verbose, stream=self.stream or sys.stdout)
+        self._step = 0
+
+    def _update(self, batch: int, logs: dict | None, finalize: bool = False) -> None:
+        if self._bar is None:
+            return
+        self._step = batch + 1 if batch >= 0 else self._step
+        values = [(k, v) for k, v in (logs or {}).items() if np.ndim(v) == 0]
+        self._bar.stateful_metrics.update(k for k, _ in values)
+        if finalize:
+            self._bar.update(self._step, values, finalize=True)
+            self._bar = None
+        elif self.verbose == 1:
+            self._bar.update(self._step, values, finalize=False)
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.verbose = self.params.get("verbose", 1)
         self.epochs = self.params.get("epochs", 1)
+        self._in_fit = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        stream = self.stream or sys.stdout
         if self.verbose:
-            if self.epochs > 1 or self.verbose == 1:
+            stream = self.stream or sys.stdout
+            if self.epochs > 1:
                 stream.write(f"Epoch {epoch + 1}/{self.epochs}\n")
                 stream.flush()
-            self._bar = Progbar(
-                self.params.get("steps"), verbose=self.verbose, stream=stream, stateful_metrics=self.stateful_metrics
-            )
-        self._step = 0
+            self._new_bar()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._step = batch + 1
-        if self._bar is not None and self.verbose == 1:
-            self._bar.update(self._step, list((logs or {}).items()), finalize=False)
+        self._update(batch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self._bar is not None:
-            self._bar.update(self._step, list((logs or {}).items()), finalize=True)
-            self._bar = None
+        self._update(-1, logs, finalize=True)
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        if not self._in_fit:
+            self.verbose = self.params.get("verbose", 1)
+            if self.verbose:
+                self._new_bar()
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if not self._in_fit:
+            self._update(batch, logs)
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        if not self._in_fit:
+            self._update(-1, logs, finalize=True)
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        self.verbose = self.params.get("verbose", 1)
+        if self.verbose:
+            self._new_bar()
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._update(batch, None)
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        self._update(-1, None, finalize=True)
 
 
 def _monitor_op(mode: str, monitor: str) -> Callable[[float, float], bool]:
@@ -169,7 +240,13 @@ def _monitor_op(mode: str, monitor: str) -> Callable[[float, float], bool]:
 
 
 class EarlyStopping(Callback):
-    """Stops training when ``monitor`` stops improving for ``patience`` epochs."""
+    """Stops training when ``monitor`` has not improved for ``patience`` epochs (tf.keras semantics).
+
+    An improvement is a change of more than ``min_delta`` in the right direction (``mode``:
+    "min", "max", or "auto" = "max" for accuracy-like names). With ``baseline``, the wait
+    counter only restarts once the value beats the baseline. With ``restore_best_weights``,
+    the weights of the best epoch are put back when training ends.
+    """
 
     def __init__(
         self,
@@ -188,12 +265,19 @@ class EarlyStopping(Callback):
         self.start_from_epoch = start_from_epoch
         self.monitor_op = _monitor_op(mode, monitor)
         self.min_delta = abs(min_delta) if self.monitor_op == np.greater else -abs(min_delta)
+        self.wait = 0
         self.stopped_epoch = 0
+        self.best: float | None = None
+        self.best_weights: Any = None
+        self.best_epoch = 0
+
+    def _is_improvement(self, value: float, reference: float | None) -> bool:
+        return reference is None or bool(self.monitor_op(value - self.min_delta, reference))
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.wait = 0
         self.stopped_epoch = 0
-        self.best = np.inf if self.monitor_op == np.less else -np.inf
+        self.best = None
         self.best_weights = None
         self.best_epoch = 0
 
@@ -209,29 +293,29 @@ class EarlyStopping(Callback):
             return
         if epoch < self.start_from_epoch:
             return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
         self.wait += 1
-        if self.monitor_op(current - self.min_delta, self.best) or (
-            self.best_weights is None and self.restore_best_weights
-        ):
-            if self.monitor_op(current - self.min_delta, self.best):
-                self.best = current
-                self.best_epoch = epoch
-                self.wait = 0
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-            if self.baseline is None or self.monitor_op(current - self.min_delta, self.baseline):
-                return
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose:
-                    print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
 
 class ModelCheckpoint(Callback):
@@ -264,8 +348,24 @@ class ModelCheckpoint(Callback):
         self._batches = 0
         self._epoch = 0
 
-    def _save(self, epoch: int, logs: dict) -> None:
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+    def _file_path(self, epoch: int, batch: int | None, logs: dict) -> str:
+        fields = dict(logs)
+        fields["epoch"] = epoch + 1
+        if batch is not None and "batch" not in logs:
+            fields["batch"] = batch + 1
+        try:
+            return self.filepath.format(**fields)
+        except KeyError as e:
+            raise KeyError(
+                f"ModelCheckpoint: failed to format filepath {self.filepath!r}: no field {e} in the logs; "
+                f"available fields: {sorted(fields)}"
+            ) from None
+
+    def _save(self, epoch: int, logs: dict, batch: int | None = None) -> None:
+        path = self._file_path(epoch, batch, logs)
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -295,7 +395,7 @@ class ModelCheckpoint(Callback):
         if isinstance(self.save_freq, int):
             self._batches += 1
             if self._batches % self.save_freq == 0:
-                self._save(self._epoch, dict(logs or {}))
+                self._save(self._epoch, dict(logs or {}), batch=batch)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":

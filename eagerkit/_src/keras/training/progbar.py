@@ -123,15 +123,16 @@ class Progbar:
         if self.verbose == 0 or self._finished:
             return
         elapsed = now - self._start
+        timing = f"{_format_time(elapsed)} {_per_step(elapsed / max(current, 1))}"
         if self.verbose == 1 and self.interactive:
             if not finalize and now - self._last_update < self.interval:
                 return
             self._last_update = now
             line = self._bar(current)
-            if finalize:
-                line += f" - {_format_time(elapsed)} {_per_step(elapsed / max(current, 1))}"
+            if finalize or self.target is None:
+                line += f" - {timing}"
             else:
-                eta = elapsed / max(current, 1) * ((self.target or current) - current)
+                eta = elapsed / max(current, 1) * (self.target - current)
                 line += f" - ETA: {_format_time(eta)}"
             line += self._metrics_text()
             pad = max(self._prev_len - len(line), 0)
@@ -139,16 +140,13 @@ class Progbar:
             self.stream.write("\r" + line + " " * pad + ("\n" if finalize else ""))
             self.stream.flush()
         elif finalize:
-            if self.verbose == 1:
-                line = self._bar(current) + f" - {_format_time(elapsed)} {_per_step(elapsed / max(current, 1))}"
-            else:
-                line = f"{current}/{self.target} - {_format_time(elapsed)}"
-                line += self._metrics_text() + f" - {_per_step(elapsed / max(current, 1))}"
-                self.stream.write(line + "\n")
-                self.stream.flush()
-                self._finished = True
-                return
-            self.stream.write(line + self._metrics_text() + "\n")
+            if self.verbose == 1:  # not a terminal: the finished bar, once
+                line = f"{self._bar(current)} - {timing}{self._metrics_text()}"
+            else:  # verbose=2, as tf.keras: "steps - total time - time per step - metrics"
+                target = self.target if self.target is not None else current
+                line = f"{current}/{target} - {_format_time(elapsed)} - {_per_step(elapsed / max(current, 1))}"
+                line += self._metrics_text()
+            self.stream.write(line + "\n")
             self.stream.flush()
         if finalize:
             self._finished = True

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -49,9 +50,20 @@ def load_weights(
     model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False, by_name: bool = False, options: Any = None
 ) -> Any:
     """Restores weights saved by ``save_weights`` (deferred for layers built later); returns the status."""
-    from eagerkit._src.train.checkpoint import restore_object_graph
+    from eagerkit._src.train.checkpoint import read_checkpoint_metadata, restore_object_graph
 
-    return restore_object_graph(model, os.fspath(filepath))
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No weights found at {path!r}: save them with model.save_weights({path!r}).")
+    meta = read_checkpoint_metadata(path)
+    if meta and meta.get("format") == FORMAT:  # a whole-model file: take the model's weights from it
+        status = restore_object_graph(_SavedModelRoot(model), path)
+        status.expect_partial()
+    else:
+        status = restore_object_graph(model, path)
+    # As tf.keras: a checkpoint that matches nothing in the model is an error, not a silent no-op.
+    status.assert_nontrivial_match()
+    return status
 
 
 def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
@@ -80,7 +92,10 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, 
             metadata["compile"] = {
                 "loss": _serialize_nest(loss, serialize_object),
                 "metrics": _serialize_nest(metrics, serialize_object),
+                "loss_weights": getattr(model, "_loss_weights", None),
+                "weighted_metrics": _serialize_nest(getattr(model, "_weighted_metric_specs", None), serialize_object),
             }
+            json.dumps(metadata["compile"])
         except (ValueError, TypeError, NotImplementedError):
             pass  # custom, unserializable losses: the model loads uncompiled, with its optimizer state
     save_object_graph(_SavedModelRoot(model, optimizer), path, metadata=metadata)
@@ -110,7 +125,10 @@ def load_model(
     from eagerkit.keras import optimizers as optimizers_mod
 
     table = {n: getattr(layers_mod, n) for n in dir(layers_mod) if isinstance(getattr(layers_mod, n), type)}
+    from eagerkit._src.keras.engine.functional import Functional
+
     table.update({n: getattr(models_mod, n) for n in ("Model", "Sequential") if hasattr(models_mod, n)})
+    table["Functional"] = Functional
     with custom_object_scope(custom_objects or {}):
         spec = meta["model"]
         cls = lookup(spec["class_name"], table, "model", custom_objects)
@@ -127,7 +145,21 @@ def load_model(
             )
         compile_args = meta.get("compile") if optimizer is not None else None
         if compile_args is not None:
-            model.compile(optimizer=optimizer, loss=compile_args["loss"], metrics=compile_args["metrics"])
+            from eagerkit.keras import losses as losses_mod
+            from eagerkit.keras import metrics as metrics_mod
+
+            model.compile(
+                optimizer=optimizer,
+                loss=_deserialize_nest(compile_args["loss"], losses_mod.deserialize, custom_objects),
+                metrics=_deserialize_nest(compile_args["metrics"], metrics_mod.deserialize, custom_objects),
+                loss_weights=compile_args.get("loss_weights"),
+                weighted_metrics=_deserialize_nest(
+                    compile_args.get("weighted_metrics"), metrics_mod.deserialize, custom_objects
+                ),
+            )
+    if optimizer is not None and model.built and model.trainable_variables:
+        # Create the slots now (not on the first apply) so they receive their saved values at once.
+        optimizer.build(model.trainable_variables)
     status = restore_object_graph(_SavedModelRoot(model, optimizer), path)
     if optimizer is None:
         status.expect_partial()
@@ -144,3 +176,20 @@ def _serialize_nest(spec: Any, serialize: Any) -> Any:
     if isinstance(spec, dict):
         return {k: _serialize_nest(v, serialize) for k, v in spec.items()}
     return serialize(spec)
+
+
+def _deserialize_nest(spec: Any, deserialize: Any, custom_objects: dict[str, Any] | None) -> Any:
+    from eagerkit._src.keras.engine.serialization import get_registered_object
+
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        found = get_registered_object(spec, custom_objects)
+        return found if found is not None else spec
+    if isinstance(spec, dict) and "class_name" in spec and "config" in spec:
+        return deserialize(spec, custom_objects=custom_objects)
+    if isinstance(spec, (list, tuple)):
+        return [_deserialize_nest(s, deserialize, custom_objects) for s in spec]
+    if isinstance(spec, dict):
+        return {k: _deserialize_nest(v, deserialize, custom_objects) for k, v in spec.items()}
+    return spec

@@ -24,19 +24,40 @@ import numpy as np
 from eagerkit._src.autodiff.tape import GradientTape
 from eagerkit._src.function.function import function as ek_function
 from eagerkit._src.keras.training import callbacks as cbks
+from eagerkit._src.keras.training.compile_utils import CompiledLoss, CompiledMetrics, _batch_size, output_names
 from eagerkit._src.keras.training.data_adapter import DataHandler, train_validation_split, unpack_x_y_sample_weight
 from eagerkit._src.ops import math_ops
 from eagerkit._src.util import nest
 
 
-def _float_logs(logs: dict) -> dict:
-    return {k: float(np.asarray(v)) for k, v in logs.items()}
+def _to_host(value: Any) -> Any:
+    arr = np.asarray(value)
+    return float(arr) if arr.size == 1 else arr
+
+
+def _float_logs(logs: Any) -> dict:
+    if not isinstance(logs, dict):
+        raise TypeError(
+            f"train_step/test_step must return a dict of metric values (name -> scalar), got {type(logs).__name__}."
+        )
+    return {k: _to_host(v) for k, v in logs.items()}
+
+
+def _output_shapes(model: Any) -> list[tuple] | None:
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError, TypeError):
+        return None
+    if not outputs:
+        return None
+    return [tuple(t.shape) for t in outputs]
 
 
 class Trainer:
     """The training API of ``Model``."""
 
     _compiled = False
+    _run_eagerly = False
 
     # -- compile -------------------------------------------------------------------------
     def compile(
@@ -51,8 +72,18 @@ class Trainer:
         jit_compile: Any = "auto",
         **kwargs: Any,
     ) -> None:
-        """Configures the model for training (optimizer, loss(es), metrics)."""
-        from eagerkit.keras import losses as losses_mod
+        """Configures the model for training.
+
+        Args:
+          optimizer: name (``"adam"``), config dict, Optimizer, or optax transformation.
+          loss: name, Loss, function ``fn(y_true, y_pred)``; a list or dict (keyed by output name)
+            for multi-output models.
+          metrics: names/Metrics/functions; a list of lists or dict for multi-output models.
+            Updated without sample weights, as tf.keras.
+          loss_weights: per-output scalars (list or dict) weighting the total loss.
+          weighted_metrics: metrics updated with ``sample_weight`` / ``class_weight``.
+          run_eagerly: run steps as plain Python (debugging) instead of through ``ek.function``.
+        """
         from eagerkit.keras import metrics as metrics_mod
         from eagerkit.keras import optimizers as optimizers_mod
 
@@ -60,24 +91,30 @@ class Trainer:
             raise TypeError(f"compile() got unexpected keyword arguments: {sorted(kwargs)}")
         self.optimizer = optimizers_mod.get(optimizer)
         self._loss_spec = loss
-
-        def as_loss(identifier: Any) -> Any:
-            if identifier is None:
-                return None
-            fn = losses_mod.get(identifier)
-            # As Keras does, plain loss functions (per-sample) are wrapped to reduce and take sample_weight.
-            return fn if isinstance(fn, losses_mod.Loss) else losses_mod.LossFunctionWrapper(fn)
-
-        self._loss_fns = nest.map_structure(as_loss, loss) if isinstance(loss, (list, tuple, dict)) else as_loss(loss)
         self._loss_weights = loss_weights
         self._metric_specs = metrics
-        self._metrics_mod = metrics_mod
+        self._weighted_metric_specs = weighted_metrics
         self._loss_tracker = metrics_mod.Mean(name="loss")
-        self._compiled_metrics: list | None = None
-        self.run_eagerly = run_eagerly
+        self.compiled_loss = CompiledLoss(loss, loss_weights, self._loss_tracker) if loss is not None else None
+        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        # Validate names now (a typo fails at compile time, as in tf.keras), build per output later.
+        for spec in nest.flatten(loss) if loss is not None else []:
+            if spec is not None:
+                CompiledLoss._as_loss(spec)
         self._train_function = self._test_function = self._predict_function = None
+        self._run_eagerly = bool(run_eagerly)
         self.stop_training = False
         self._compiled = True
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether steps run as plain Python instead of compiled ``ek.function`` calls (settable)."""
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._run_eagerly = bool(value)
+        self._train_function = self._test_function = self._predict_function = None
 
     def _require_compiled(self, what: str) -> None:
         if not self._compiled:
@@ -87,30 +124,34 @@ class Trainer:
 
     # -- losses and metrics ----------------------------------------------------------------
     def _build_metrics(self, y: Any) -> None:
-        if self._compiled_metrics is not None:
+        """Pairs losses and metrics with the outputs, once the targets' structure is known."""
+        if self.compiled_metrics.built and (self.compiled_loss is None or self.compiled_loss.built):
             return
-        specs = self._metric_specs or []
-        if isinstance(specs, dict):
-            specs = [m for v in specs.values() for m in (v if isinstance(v, (list, tuple)) else [v])]
-        out = []
-        loss_name = getattr(self._loss_fns, "name", None) or getattr(self._loss_fns, "__name__", "")
-        for m in specs:
-            if isinstance(m, str) and m in ("accuracy", "acc"):
-                sparse = "sparse" in str(loss_name).lower() or "sparse" in str(self._loss_spec).lower()
-                binary = "binary" in str(loss_name).lower() or "binary" in str(self._loss_spec).lower()
-                cls = "SparseCategoricalAccuracy" if sparse else "BinaryAccuracy" if binary else "CategoricalAccuracy"
-                metric = getattr(self._metrics_mod, cls)(name=m)
-            else:
-                metric = self._metrics_mod.get(m)
-            out.append(metric)
-        self._compiled_metrics = out
+        names = output_names(self, y)
+        if self.compiled_loss is not None and not self.compiled_loss.built:
+            self.compiled_loss.build(y, names)
+        losses = self.compiled_loss.fns if self.compiled_loss is not None else []
+        if not self.compiled_metrics.built:
+            self.compiled_metrics.build(y, names, losses, _output_shapes(self))
 
     @property
     def metrics(self) -> list:
-        """The loss tracker followed by the compiled metrics (once built)."""
-        if not self._compiled:
-            return []
-        return [self._loss_tracker] + list(self._compiled_metrics or [])
+        """The loss tracker, the per-output loss trackers, the compiled metrics, then metrics
+        assigned as attributes of the model (as tf.keras, e.g. ``self.loss_tracker = Mean()``)."""
+        from eagerkit.keras import metrics as metrics_mod
+
+        out = []
+        if self._compiled:
+            out.append(self._loss_tracker)
+            if self.compiled_loss is not None:
+                out.extend(self.compiled_loss.metrics)
+            out.extend(self.compiled_metrics.metrics)
+        seen = {id(m) for m in out}
+        for value in list(vars(self).values()):
+            if isinstance(value, metrics_mod.Metric) and id(value) not in seen:
+                out.append(value)
+                seen.add(id(value))
+        return out
 
     @property
     def metrics_names(self) -> list[str]:
@@ -122,31 +163,23 @@ class Trainer:
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Any:
         """Compiled loss(es), weighted and summed, plus the model's regularization losses."""
-        if self._loss_fns is None:
+        if self.compiled_loss is None:
             raise ValueError("No loss to compute: pass `loss=` to compile(), or override compute_loss/train_step.")
-        if isinstance(self._loss_fns, (list, tuple, dict)):
-            fns = nest.flatten(self._loss_fns)
-            ys, preds = nest.flatten(y), nest.flatten(y_pred)
-            weights = nest.flatten(self._loss_weights) if self._loss_weights is not None else [1.0] * len(fns)
-            total = None
-            for fn, yt, yp, w in zip(fns, ys, preds, weights):
-                if fn is None:
-                    continue
-                term = fn(yt, yp, sample_weight=sample_weight) * w
-                total = term if total is None else total + term
-        else:
-            total = self._loss_fns(y, y_pred, sample_weight=sample_weight)
-        reg = list(getattr(self, "losses", []))
-        if reg:
-            total = total + math_ops.add_n([math_ops.cast(r, total.dtype) for r in reg])
+        total = self.compiled_loss.compute(y, y_pred, sample_weight)
+        for r in self.losses:
+            r = math_ops.cast(r, total.dtype) if r.dtype != total.dtype else r
+            total = total + r
         return total
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None, loss: Any = None) -> dict:
-        """Updates the metrics and returns ``{name: result}``."""
+        """Updates the compiled metrics (and the loss tracker with ``loss``); returns ``{name: result}``."""
         if loss is not None:
-            self._loss_tracker.update_state(loss)
-        for m in self._compiled_metrics or []:
-            m.update_state(y, y_pred, sample_weight=sample_weight)
+            self._loss_tracker.update_state(loss, sample_weight=_batch_size(nest.flatten(y_pred)[0]))
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """``{name: result}`` for every metric of :attr:`metrics`."""
         return {m.name: m.result() for m in self.metrics}
 
     # -- steps ----------------------------------------------------------------------------------
@@ -218,40 +251,52 @@ class Trainer:
         validation_freq: int = 1,
         **kwargs: Any,
     ) -> cbks.History:
-        """Trains for ``epochs`` epochs; returns a ``History``."""
+        """Trains for ``epochs`` epochs; returns a ``History``.
+
+        ``x`` may be NumPy arrays, Tensors, lists/dicts of them, an ``ek.data.Dataset`` or a
+        Python generator (elements ``(x, y)`` or ``(x, y, sample_weight)``). Callback hooks fire in
+        tf.keras' order; ``validation_freq`` runs validation after every n-th epoch.
+        """
         self._require_compiled("training/testing")
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword arguments: {sorted(kwargs)}")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity(verbose)
+        if not isinstance(validation_freq, int) or validation_freq < 1:
+            raise ValueError(f"validation_freq must be a positive integer, got {validation_freq!r}")
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split(x, y, sample_weight, validation_split)
         handler = DataHandler(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
-        history = cbks.History()
-        cb_list = [history] + list(callbacks or [])
-        if verbose and not any(isinstance(c, cbks.ProgbarLogger) for c in cb_list):
-            cb_list.append(cbks.ProgbarLogger())
         params = {"verbose": verbose, "epochs": epochs, "steps": handler.steps}
-        callbacks_ = cbks.CallbackList(cb_list, self, params)
+        callbacks_ = cbks.CallbackList(callbacks, self, params, add_history=True, add_progbar=verbose != 0)
         train_fn = self.make_train_function()
         self.stop_training = False
-        self._build_metrics(y)
         callbacks_.on_train_begin()
         epoch_logs: dict = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks_.on_epoch_begin(epoch)
-            logs: dict = {}
+            logs: dict | None = None
             for step, batch in handler.epoch_batches():
+                if logs is None:
+                    self._build_metrics(unpack_x_y_sample_weight(batch)[1])
                 callbacks_.on_train_batch_begin(step)
                 logs = _float_logs(train_fn(batch))
                 callbacks_.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if logs is None:
+                sys.stderr.write(
+                    "Your input ran out of data; interrupting training. Make sure that your dataset or "
+                    "generator can generate at least `steps_per_epoch * epochs` batches (pass `steps_per_epoch` "
+                    "and use `.repeat()` on a Dataset).\n"
+                )
+                self.stop_training = True
+                break
             params["steps"] = handler.steps
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 vx, vy, vsw = (
-                    unpack_x_y_sample_weight(validation_data)
+                    unpack_x_y_sample_weight(tuple(validation_data))
                     if isinstance(validation_data, (tuple, list))
                     else (validation_data, None, None)
                 )
@@ -270,7 +315,7 @@ class Trainer:
             if self.stop_training:
                 break
         callbacks_.on_train_end(epoch_logs)
-        return history
+        return callbacks_.history
 
     def evaluate(
         self,
@@ -289,27 +334,27 @@ class Trainer:
         self._require_compiled("training/testing")
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword arguments: {sorted(kwargs)}")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        verbose = _verbosity(verbose)
         handler = DataHandler(x, y, sample_weight, batch_size, steps, shuffle=False)
-        cb = _callbacks or cbks.CallbackList(callbacks, self, {"verbose": verbose, "steps": handler.steps})
-        self._build_metrics(y)
+        cb = _callbacks or cbks.CallbackList(
+            callbacks, self, {"verbose": verbose, "epochs": 1, "steps": handler.steps}, add_progbar=verbose != 0
+        )
         test_fn = self.make_test_function()
         self.reset_metrics()
         cb.on_test_begin()
-        logs: dict = {}
+        logs: dict | None = None
         for step, batch in handler.epoch_batches():
+            if logs is None:
+                self._build_metrics(unpack_x_y_sample_weight(batch)[1])
             cb.on_test_batch_begin(step)
-            logs = test_fn(batch)
-            cb.on_test_batch_end(step, None)
-        logs = _float_logs(logs) if logs else {m.name: float(np.asarray(m.result())) for m in self.metrics}
+            logs = _float_logs(test_fn(batch))
+            cb.on_test_batch_end(step, logs)
+        if logs is None:
+            raise ValueError("evaluate got no data: the input produced zero batches.")
         cb.on_test_end(logs)
-        if verbose:
-            text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-            sys.stdout.write(f"{handler.steps}/{handler.steps} - {text}\n")
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _values(logs)
 
     def predict(
         self,
@@ -321,15 +366,21 @@ class Trainer:
         **kwargs: Any,
     ) -> Any:
         """Model outputs for the inputs, as NumPy arrays (batches concatenated)."""
+        if kwargs:
+            raise TypeError(f"predict() got unexpected keyword arguments: {sorted(kwargs)}")
+        verbose = _verbosity(verbose)
         handler = DataHandler(x, None, None, batch_size, steps, shuffle=False, predict=True)
-        fn = self._step_function("predict") if self._compiled else ek_function(self.predict_step)
-        cb = cbks.CallbackList(callbacks, self, {"steps": handler.steps})
+        fn = self.make_predict_function()
+        cb = cbks.CallbackList(
+            callbacks, self, {"verbose": verbose, "epochs": 1, "steps": handler.steps}, add_progbar=verbose != 0
+        )
         cb.on_predict_begin()
         outs: list = []
         for step, batch in handler.epoch_batches():
             cb.on_predict_batch_begin(step)
-            outs.append(nest.map_structure(lambda t: np.asarray(t), fn(batch)))
-            cb.on_predict_batch_end(step, None)
+            out = nest.map_structure(lambda t: np.asarray(t), fn(batch))
+            outs.append(out)
+            cb.on_predict_batch_end(step, {"outputs": out})
         cb.on_predict_end()
         if not outs:
             raise ValueError("predict got no data: the input produced zero batches.")
@@ -344,13 +395,13 @@ class Trainer:
         reset_metrics: bool = True,
         return_dict: bool = False,
     ) -> Any:
-        """One training step on exactly this batch."""
+        """One training step on exactly this batch; returns the loss (and metrics)."""
         self._require_compiled("training/testing")
         handler = DataHandler(x, y, sample_weight, batch_size=_first_dim(x), shuffle=False, class_weight=class_weight)
-        self._build_metrics(y)
         if reset_metrics:
             self.reset_metrics()
         _, batch = next(handler.epoch_batches())
+        self._build_metrics(unpack_x_y_sample_weight(batch)[1])
         logs = _float_logs(self.make_train_function()(batch))
         return logs if return_dict else _values(logs)
 
@@ -360,10 +411,10 @@ class Trainer:
         """Loss and metrics on exactly this batch."""
         self._require_compiled("training/testing")
         handler = DataHandler(x, y, sample_weight, batch_size=_first_dim(x), shuffle=False)
-        self._build_metrics(y)
         if reset_metrics:
             self.reset_metrics()
         _, batch = next(handler.epoch_batches())
+        self._build_metrics(unpack_x_y_sample_weight(batch)[1])
         logs = _float_logs(self.make_test_function()(batch))
         return logs if return_dict else _values(logs)
 
@@ -398,6 +449,14 @@ class Trainer:
         from eagerkit._src.keras.training import saving
 
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+def _verbosity(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2) and not isinstance(verbose, bool):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+    return int(verbose)
 
 
 def _first_dim(x: Any) -> int:
