@@ -340,3 +340,16 @@ def test_format_prints_the_value():
     assert f"{ek.constant([1, 2])}" == "[1 2]"
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{ek.constant([4.0]):.2f}"
+
+
+def test_getitem_protocol():
+    t = ek.constant([[1, 2, 3], [4, 5, 6]])
+    assert int(t[1, 2]) == 6 and t[-1].numpy().tolist() == [4, 5, 6]
+    assert t[:, ::2].numpy().tolist() == [[1, 3], [4, 6]]
+    assert t[..., 0].numpy().tolist() == [1, 4]
+    assert t[ek.newaxis, ..., 1].shape == [1, 2] and t[:, None].shape == [2, 1, 3]
+    assert t[ek.constant(1), ek.constant(0)].numpy() == 4
+    assert t[ek.constant(0) :].shape == [2, 3]
+    assert type(t[0]) is ek.Tensor
+    with pytest.raises(TypeError, match="valid indices"):
+        t[ek.constant([0, 1])]  # noqa: B018

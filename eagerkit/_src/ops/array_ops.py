@@ -561,6 +561,10 @@ def gather_nd(params, indices, batch_dims=0):
                 f"[{shape}] [Op:GatherNd]",
             )
 
+    return _gather_nd_jit(params, indices, int(batch_dims))
+
+
+def _gather_nd_impl(params: Any, indices: Any, batch_dims: int) -> Any:
     def one(p, i):
         return p[tuple(jnp.moveaxis(i, -1, 0))]
 
@@ -568,6 +572,9 @@ def gather_nd(params, indices, batch_dims=0):
     for _ in builtins.range(batch_dims):
         fn = jax.vmap(fn)
     return fn(params, indices)
+
+
+_gather_nd_jit = jax.jit(_gather_nd_impl, static_argnums=2)
 
 
 @defop("SelectV2", same_dtype=False)

@@ -13,6 +13,7 @@ gives float64 (float32 for 8/16-bit ints), ``argmax`` returns int64.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -856,6 +857,11 @@ def _bincount(arr, weights, minlength, maxlength, dtype):
         size = max(size, int(minlength))
     if maxlength is not None:
         size = min(size, int(maxlength))
+    return _bincount_jit(arr, weights, size, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3))
+def _bincount_jit(arr: Any, weights: Any, size: int, dtype: str) -> Any:
     flat = arr.reshape(-1)
     w = jnp.ones(flat.shape, _dtypes.as_dtype(dtype)._np) if weights is None else weights.reshape(-1)
     keep = flat < size
