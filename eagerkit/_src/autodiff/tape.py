@@ -1,12 +1,16 @@
 """``GradientTape``: records eager ops and differentiates them with ``jax.vjp``.
 
-DESIGN: while recording, the tape stores for each op its pure JAX function and how its
-inputs connect: to earlier outputs (*nodes*), to watched tensors or variable reads
-(*leaves*), or to constants. ``gradient`` prunes the record to the entries that lie on a
-path from the sources to the targets, turns them into one pure *replay* function and
-runs ``jax.vjp`` over it inside a single ``jax.jit``. The forward pass itself stays eager.
+DESIGN: while recording, a tape only appends ``(key, pure fn, input objects, input values,
+outputs)`` for each op to a log (the cheapest thing to do between op dispatches). When the
+record is needed (``gradient``, ``watch``, ...) the log is *resolved* in one tight loop:
+each op input becomes a code saying whether it is an earlier output (a *node*), a watched
+tensor or variable read (a *leaf*), or a constant; ops with no tracked input, no floating
+output, or a TF no-gradient op (``NO_GRADIENT_OPS``) are dropped. ``gradient`` prunes the
+record to the entries on a path from the sources to the targets, turns them into one pure
+*replay* function and runs ``jax.vjp`` over it inside a single ``jax.jit``. The forward
+pass itself stays eager.
 
-Every record also advances a global trie of record *structures* (op keys and wiring), so
+Every resolved op also advances a global trie of record *structures* (op keys and wiring), so
 the trie node a tape ends on is an exact fingerprint of what it recorded. The pruned,
 compiled program (a :class:`_Plan`) is cached on that node per kind of request, so a
 training loop that records the same ops every step builds and compiles its backward pass
