@@ -3,17 +3,22 @@
 Measures ``ek.add`` / ``ek.matmul`` (and the ``+`` / ``@`` operators, and ``x + 1.0`` with a
 Python scalar) on 32x32 float32 tensors, next to the same call on raw jax arrays. Each row is
 the median over several rounds of the mean time of many back-to-back calls (the last result of a
-round is waited for, so queued asynchronous work is counted). TensorFlow eager and PyTorch are
-added when importable. The goal is eagerkit within 1.5x of raw JAX.
+round is waited for, so queued asynchronous work is counted); eagerkit and jax.numpy are
+measured in alternating rounds so machine load affects both alike. TensorFlow eager and
+PyTorch (single-threaded) are added when their interpreters exist ($EK_TF_PYTHON,
+$EK_TORCH_PYTHON; they run in subprocesses, so compare them only roughly). The goal is
+eagerkit within 1.5x of raw JAX.
 
-    python scripts/bench_ops.py [--calls 2000] [--rounds 7]
+    python scripts/bench_ops.py [--calls 2000] [--rounds 7] [--clock wall|cpu] [--no-anchors]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -56,36 +61,75 @@ def _block(out: object) -> None:
         out.numpy()
 
 
-def _optional_backends(a: np.ndarray, b: np.ndarray) -> dict[str, dict[str, Callable[[], object]]]:
-    extra: dict[str, dict[str, Callable[[], object]]] = {}
-    try:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import tensorflow as tf
+# Anchors run in their own interpreters (TF and PyTorch are not installed next to eagerkit):
+# the same cases, the same timing loop, the results printed as JSON.
+TF_PYTHON = os.environ.get("EK_TF_PYTHON", "/work/tfvenv/bin/python")
+TORCH_PYTHON = os.environ.get("EK_TORCH_PYTHON", "/work/torchvenv/bin/python")
+ANCHOR = """
+import json, os, statistics, sys, time
+import numpy as np
+calls, rounds, clock_name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+clock = time.perf_counter if clock_name == "wall" else time.process_time
+rng = np.random.default_rng(0)
+a = rng.standard_normal((32, 32)).astype(np.float32)
+b = rng.standard_normal((32, 32)).astype(np.float32)
+{setup}
+out = {{}}
+for op, fn in cases.items():
+    for _ in range(max(calls // 10, 50)):
+        r = fn()
+    sync(r)
+    times = []
+    for _ in range(rounds):
+        t0 = clock()
+        for _ in range(calls):
+            r = fn()
+        sync(r)
+        times.append((clock() - t0) / calls * 1e6)
+    out[op] = statistics.median(times)
+print(json.dumps(out))
+"""
+ANCHOR_SETUP = {
+    "tf eager": (
+        TF_PYTHON,
+        """
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import tensorflow as tf
+ta, tb = tf.constant(a), tf.constant(b)
+cases = {"add": lambda: tf.add(ta, tb), "matmul": lambda: tf.matmul(ta, tb), "a + b": lambda: ta + tb,
+         "a @ b": lambda: ta @ tb, "a + 1.0": lambda: ta + 1.0}
+sync = lambda r: r.numpy()
+""",
+    ),
+    "torch": (
+        TORCH_PYTHON,
+        """
+import torch
+torch.set_num_threads(1)
+pa, pb = torch.from_numpy(a), torch.from_numpy(b)
+cases = {"add": lambda: torch.add(pa, pb), "matmul": lambda: torch.matmul(pa, pb), "a + b": lambda: pa + pb,
+         "a @ b": lambda: pa @ pb, "a + 1.0": lambda: pa + 1.0}
+sync = lambda r: None
+""",
+    ),
+}
 
-        ta, tb = tf.constant(a), tf.constant(b)
-        extra["tf eager"] = {
-            "add": lambda: tf.add(ta, tb),
-            "matmul": lambda: tf.matmul(ta, tb),
-            "a + b": lambda: ta + tb,
-            "a @ b": lambda: ta @ tb,
-            "a + 1.0": lambda: ta + 1.0,
-        }
-    except ImportError:
-        pass
-    try:
-        import torch
 
-        pa, pb = torch.from_numpy(a), torch.from_numpy(b)
-        extra["torch"] = {
-            "add": lambda: torch.add(pa, pb),
-            "matmul": lambda: torch.matmul(pa, pb),
-            "a + b": lambda: pa + pb,
-            "a @ b": lambda: pa @ pb,
-            "a + 1.0": lambda: pa + 1.0,
-        }
-    except ImportError:
-        pass
-    return extra
+def _anchor_results(calls: int, rounds: int, clock: str) -> dict[str, dict[str, float]]:
+    """Per-op microseconds from TF eager and PyTorch, for those whose interpreter exists."""
+    results = {}
+    for name, (python, setup) in ANCHOR_SETUP.items():
+        if not os.path.exists(python):
+            continue
+        code = ANCHOR.format(setup=setup)
+        proc = subprocess.run(
+            [python, "-c", code, str(calls), str(rounds), clock], capture_output=True, text=True, timeout=600
+        )
+        if proc.returncode == 0 and proc.stdout.strip():
+            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        else:
+            print(f"({name} anchor failed: {proc.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
+    return results
 
 
 def main() -> None:
@@ -98,6 +142,7 @@ def main() -> None:
         default="wall",
         help="wall: time.perf_counter; cpu: this process's CPU time (steadier on a busy machine)",
     )
+    parser.add_argument("--no-anchors", action="store_true", help="skip the TF eager / PyTorch subprocesses")
     args = parser.parse_args()
     clock = time.perf_counter if args.clock == "wall" else time.process_time
 
@@ -114,7 +159,7 @@ def main() -> None:
         "a @ b": (lambda: ea @ eb, lambda: ja @ jb),
         "a + 1.0": (lambda: ea + 1.0, lambda: ja + 1.0),
     }
-    extra = _optional_backends(a, b)
+    extra = {} if args.no_anchors else _anchor_results(args.calls, args.rounds, args.clock)
 
     print(
         f"jax {jax.__version__} on {jax.devices()[0].platform}; 32x32 float32; "
@@ -127,13 +172,11 @@ def main() -> None:
     print("-" * len(header))
     ratios = []
     for op, (ek_fn, jnp_fn) in cases.items():
-        ek_us, jnp_us, *others = per_call_us(
-            [ek_fn, jnp_fn] + [fns[op] for fns in extra.values()], args.calls, args.rounds, clock
-        )
+        ek_us, jnp_us = per_call_us([ek_fn, jnp_fn], args.calls, args.rounds, clock)
         ratios.append(ek_us / jnp_us)
         row = f"{op:<9}{ek_us:>13.2f}{jnp_us:>14.2f}{ek_us / jnp_us:>7.2f}x"
-        for us in others:
-            row += f"{us:>13.2f}"
+        for results in extra.values():
+            row += f"{results[op]:>13.2f}"
         print(row)
     worst = max(ratios[:2])
     verdict = "within" if worst <= 1.5 else "NOT within"
