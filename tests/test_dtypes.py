@@ -128,3 +128,13 @@ def test_float_scalar_into_int_op_is_refused():
         ek.constant([1, 2]) + [1.5]
     with pytest.raises(TypeError, match="Cannot convert 1j"):
         ek.constant(3.0) * 1j
+
+
+def test_tensorshape_converts_like_tf():
+    import eagerkit as ek
+
+    t = ek.convert_to_tensor(ek.TensorShape([32, 10]))
+    assert t.dtype == ek.int32 and t.numpy().tolist() == [32, 10]
+    ek.debugging.assert_equal(ek.zeros([32, 10]).shape, (32, 10))  # the seed guide's assertion
+    with pytest.raises(ValueError, match="partially known TensorShape"):
+        ek.convert_to_tensor(ek.TensorShape([None, 3]))

@@ -26,6 +26,7 @@ import numpy as np
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.errors import InvalidArgumentError
 from eagerkit._src.core.tensor import Tensor
+from eagerkit._src.core.tensor_shape import TensorShape
 
 _INT32 = np.iinfo(np.int32)
 _INT64 = np.iinfo(np.int64)
@@ -148,6 +149,10 @@ def to_array(value: Any, dtype: Any = None, name: str | None = None) -> Any:
         return jnp.stack(parts)
     elif value is None:
         raise ValueError("Attempt to convert a value (None) with an unsupported type (NoneType) to a Tensor.")
+    elif isinstance(value, TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
+        return jnp.asarray(_python_to_numpy(value.as_list(), np_dtype))
     elif isinstance(value, (_PY_SCALARS, list, tuple, numbers.Number)):
         return jnp.asarray(_python_to_numpy(value, np_dtype))
     elif hasattr(value, "__jax_array__"):
