@@ -386,6 +386,8 @@ def test_multiple_outputs_with_loss_weights():
     values = model.evaluate(X, [LABELS, Y], verbose=0)
     assert model.metrics_names == ["loss", "cls_loss", "reg_loss", "cls_accuracy", "reg_mae"]
     assert values[0] == pytest.approx(ce + 0.5 * mse, rel=1e-5)
+    with pytest.raises(ValueError, match="`class_weight` is only supported for models with a single output"):
+        model.fit(X, [LABELS, Y], class_weight={0: 1.0}, verbose=0)
 
 
 def test_dict_outputs_with_dict_losses_weights_and_metrics():

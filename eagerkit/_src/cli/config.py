@@ -25,13 +25,13 @@ class ConfigError(ValueError):
 DATASETS = ("mnist", "fashion_mnist")
 LOOPS = ("custom", "fit")
 
-#: section -> key -> (allowed Python types, default). ``...`` marks a required key.
+#: section -> key -> (allowed Python types, default). ``...`` marks a required key; a None
+#: default means "not set" (``train.max_steps_per_epoch``: no cap on the steps of an epoch).
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
     "data": {
         "dataset": ((str,), ...),
         "batch_size": ((int,), 32),
         "eval_batch_size": ((int,), 1000),
-        "validation_fraction": ((float, int), 0.0),
         "offline_test_split_fraction": ((float,), 0.8),
     },
     "model": {
@@ -55,18 +55,16 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], Any]]] = {
         "summary_every_steps": ((int,), 50),
         "max_to_keep": ((int,), 3),
         "metrics": ((list,), ["accuracy"]),
+        "max_steps_per_epoch": ((int,), None),
     },
 }
 TOP_LEVEL = {"name": ((str,), "run"), "description": ((str,), "")}
 
 
 def _type_names(types: tuple[type, ...]) -> str:
-    return " or ".join(
-        {"str": "string", "int": "integer", "float": "float", "bool": "boolean", "list": "array", "dict": "table"}[
-            t.__name__
-        ]
-        for t in types
-    )
+    """``an integer``, ``a float or an integer``, ..."""
+    names = {"str": "a string", "int": "an integer", "float": "a float", "bool": "a boolean", "list": "an array"}
+    return " or ".join(names.get(t.__name__, "a table") for t in types)
 
 
 def parse_config(raw: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +74,7 @@ def parse_config(raw: dict[str, Any]) -> dict[str, Any]:
         if key in TOP_LEVEL:
             types, _ = TOP_LEVEL[key]
             if not isinstance(value, types):
-                raise ConfigError(f"`{key}` must be a {_type_names(types)}, got {value!r}")
+                raise ConfigError(f"`{key}` must be {_type_names(types)}, got {value!r}")
             cfg[key] = value
         elif key not in SCHEMA:
             allowed = sorted(list(SCHEMA) + list(TOP_LEVEL))
@@ -93,9 +91,9 @@ def parse_config(raw: dict[str, Any]) -> dict[str, Any]:
                 raise ConfigError(f"unknown key `{section}.{key}`; allowed: {', '.join(sorted(keys))}")
             types, _ = keys[key]
             if isinstance(value, bool) and bool not in types:
-                raise ConfigError(f"`{section}.{key}` must be a {_type_names(types)}, got {value!r}")
+                raise ConfigError(f"`{section}.{key}` must be {_type_names(types)}, got {value!r}")
             if not isinstance(value, types):
-                raise ConfigError(f"`{section}.{key}` must be a {_type_names(types)}, got {value!r}")
+                raise ConfigError(f"`{section}.{key}` must be {_type_names(types)}, got {value!r}")
             out[key] = value
         for key, (_, default) in keys.items():
             if key not in out:
@@ -122,8 +120,12 @@ def _check_values(cfg: dict[str, Any]) -> None:
     ):
         if cfg[section][key] <= 0:
             raise ConfigError(f"`{section}.{key}` must be positive, got {cfg[section][key]}")
-    if not 0 <= cfg["data"]["validation_fraction"] < 1:
-        raise ConfigError("`data.validation_fraction` must be in [0, 1)")
+    cap = cfg["train"]["max_steps_per_epoch"]
+    if cap is not None and cap <= 0:
+        raise ConfigError(f"`train.max_steps_per_epoch` must be positive, got {cap}")
+    for i, name in enumerate(cfg["train"]["metrics"]):
+        if not isinstance(name, str):
+            raise ConfigError(f"`train.metrics[{i}]` must be a string (a metric name), got {name!r}")
     if not 0 < cfg["data"]["offline_test_split_fraction"] < 1:
         raise ConfigError("`data.offline_test_split_fraction` must be in (0, 1)")
     if not cfg["model"]["layers"]:

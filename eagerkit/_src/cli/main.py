@@ -9,6 +9,7 @@ import sys
 from importlib import metadata
 
 from eagerkit._src.cli.config import ConfigError, load_config
+from eagerkit._src.datasets.errors import DatasetError
 
 _TRAIN_HELP = """\
 Train a model from a TOML config.
@@ -18,14 +19,38 @@ epochs, seed, checkpoint and summary cadence and the loop kind (custom GradientT
 compiled by ek.function, or Keras fit). Progress is shown per epoch; TensorBoard scalars go
 to WORKDIR/tensorboard, checkpoints to WORKDIR/checkpoints, the loss curve to
 WORKDIR/loss.png and final numbers to WORKDIR/metrics.json. Running the same command again
-on the same WORKDIR resumes from the latest checkpoint (including the position in the data).
+on the same WORKDIR resumes from the latest checkpoint (including the position in the data;
+the custom loop checkpoints every train.checkpoint_every_steps steps, the fit loop at the end
+of each epoch). A killed run, rerun, ends with exactly the weights of an uninterrupted one.
+
+config keys (TOML; [section] key = type, default):
+{keys}
+  [model] layers entries are tables: {{ type = "<ek.keras.layers name>", <constructor arguments> }}.
+  [train] loop is "custom" (GradientTape loop in ek.function) or "fit" (Keras fit); [train] metrics
+  applies to the fit loop (the custom loop tracks loss and accuracy). max_steps_per_epoch caps the
+  steps of each epoch (quick runs). When a dataset's training files are missing, MNIST falls back
+  to its test split (data.offline_test_split_fraction of it for training, the rest for testing).
 
 examples:
   eagerkit train configs/mnist_convnet.toml --workdir runs/mnist
   eagerkit train configs/mnist_mlp.toml --set train.epochs=2 --set data.batch_size=64
+  eagerkit train configs/mnist_mlp.toml --set train.max_steps_per_epoch=10   # a quick smoke run
   EAGERKIT_DATASETS=../shared/data eagerkit train configs/fashion_mnist_convnet.toml
   tensorboard --logdir runs/mnist/tensorboard
 """
+
+
+def _config_keys() -> str:
+    from eagerkit._src.cli.config import SCHEMA, TOP_LEVEL, _type_names
+
+    lines = []
+    for key, (types, default) in TOP_LEVEL.items():
+        lines.append(f"  {key} = {_type_names(types)}, default {default!r}")
+    for section, keys in SCHEMA.items():
+        for key, (types, default) in keys.items():
+            shown = "required" if default is ... else "not set" if default is None else f"default {default!r}"
+            lines.append(f"  [{section}] {key} = {_type_names(types)}, {shown}")
+    return "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser(
         "train",
         help="train a model from a TOML config (resumable)",
-        description=_TRAIN_HELP,
+        description=_TRAIN_HELP.format(keys=_config_keys()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument("config", help="path to the TOML config, e.g. configs/mnist_convnet.toml")
@@ -71,7 +96,11 @@ def _info() -> int:
     import jax
 
     print(f"python           {platform.python_version()} ({sys.executable})")
-    for pkg in ("eagerkit", "jax", "jaxlib", "numpy", "optax", "orbax-checkpoint", "tensorboardX", "matplotlib"):
+    import eagerkit
+
+    source = os.path.dirname(os.path.abspath(eagerkit.__file__))
+    print(f"{'eagerkit':<17}{eagerkit.__version__} ({source})")
+    for pkg in ("jax", "jaxlib", "numpy", "optax", "orbax-checkpoint", "tensorboardX", "tensorboard", "matplotlib"):
         try:
             version = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -102,4 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"eagerkit train: invalid config {args.config}: {e}", file=sys.stderr)
         return 2
+    except DatasetError as e:
+        print(f"eagerkit train: dataset unavailable: {e}", file=sys.stderr)
+        return 1
     return 0

@@ -9,6 +9,7 @@ with exactly the weights and metrics of an uninterrupted run (same seed, CPU).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -20,6 +21,10 @@ import numpy as np
 
 import eagerkit as ek
 from eagerkit._src.cli.config import ConfigError
+from eagerkit._src.datasets.errors import DatasetDownloadError
+from eagerkit._src.keras.losses.loss import snake_case
+from eagerkit._src.keras.training import callbacks as callbacks_lib
+from eagerkit._src.keras.training.progbar import Progbar
 
 
 def _atomic_write_text(path: str, text: str) -> None:
@@ -42,20 +47,24 @@ def load_dataset(cfg: dict[str, Any], log: Any) -> tuple[tuple[np.ndarray, np.nd
 
     name = cfg["data"]["dataset"]
     module = getattr(datasets, name)
+    loader = getattr(module, "load_test_split", None)
+    test_split = loader() if loader is not None else None  # needed in any case: fails here if missing
     try:
         (x_train, y_train), (x_test, y_test) = module.load_data()
-    except Exception as e:  # noqa: BLE001 - report, then try the documented offline fallback
-        loader = getattr(module, "load_test_split", None)
+    except DatasetDownloadError as e:
         if loader is None:
             raise
         frac = cfg["data"]["offline_test_split_fraction"]
-        log(
-            f"warning: {name} training split unavailable ({e}).\n"
-            f"warning: falling back to the official test split only: training on its first {frac:.0%}, "
-            f"testing on the rest (set data.offline_test_split_fraction to change)."
-        )
-        x, y = loader()
+        x, y = test_split
         cut = int(len(x) * frac)
+        log(
+            f"warning: the {name} training split is not available, only the official test split is.\n"
+            f"warning: falling back to that test split: training on its first {cut} images, testing on the other "
+            f"{len(x) - cut} (data.offline_test_split_fraction = {frac}); accuracies are not comparable to "
+            "results on the full dataset.\n"
+            f"warning: for the full dataset, place the original files in $EAGERKIT_DATASETS/{name}/ "
+            f"(or pass --data-dir). Details: {e}"
+        )
         (x_train, y_train), (x_test, y_test) = (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
     def prep(x: np.ndarray) -> np.ndarray:
@@ -81,25 +90,69 @@ def build_model(cfg: dict[str, Any]) -> Any:
             layers.append(cls(**spec))
         except (TypeError, ValueError) as e:
             raise ConfigError(f"`model.layers[{i}]` ({kind}): {e}") from None
-    return ek.keras.Sequential(layers)
+    try:
+        return ek.keras.Sequential(layers)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"`model.layers`: the layers do not fit together on input_shape: {e}") from None
 
 
 def build_optimizer(cfg: dict[str, Any]) -> Any:
+    from eagerkit._src.keras.optimizers import registry
+
     opt = cfg["optimizer"]
-    try:
-        return ek.keras.optimizers.get(
-            {"class_name": opt["name"], "config": {"learning_rate": opt["learning_rate"], **opt["options"]}}
+    cls = registry.NAMES.get(opt["name"].lower())
+    if cls is None:
+        raise ConfigError(
+            f"`optimizer.name` = {opt['name']!r} is not an optimizer; allowed: {', '.join(sorted(registry.NAMES))}"
         )
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"`optimizer`: {e}") from None
-
-
-def build_loss(cfg: dict[str, Any]) -> Any:
-    spec = cfg["loss"]
     try:
-        return ek.keras.losses.get({"class_name": spec["name"], "config": {"from_logits": spec["from_logits"]}})
+        return cls(learning_rate=opt["learning_rate"], **opt["options"])
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"`optimizer.options` for {opt['name']}: {e}") from None
+
+
+def _loss_classes() -> dict[str, type]:
+    from eagerkit._src.keras.losses import registry
+
+    table: dict[str, type] = {}
+    for name, cls in registry.CLASSES.items():
+        if name not in ("Loss", "LossFunctionWrapper"):
+            table[snake_case(name)] = cls
+    for alias, target in registry.ALIASES.items():
+        if target in table:
+            table[alias.lower()] = table[target]
+    return table
+
+
+def build_loss(cfg: dict[str, Any], reduction: str = "sum_over_batch_size") -> Any:
+    spec = cfg["loss"]
+    table = _loss_classes()
+    name = spec["name"]
+    cls = table.get(name.lower()) or table.get(snake_case(name))
+    if cls is None:
+        raise ConfigError(f"`loss.name` = {name!r} is not a loss; allowed: {', '.join(sorted(table))}")
+    kwargs: dict[str, Any] = {"reduction": reduction}
+    if "from_logits" in inspect.signature(cls.__init__).parameters:  # crossentropies; others ignore it
+        kwargs["from_logits"] = spec["from_logits"]
+    try:
+        return cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise ConfigError(f"`loss`: {e}") from None
+
+
+def check_metrics(cfg: dict[str, Any]) -> None:
+    for i, name in enumerate(cfg["train"]["metrics"]):
+        try:
+            ek.keras.metrics.get(name)
+        except ValueError as e:
+            raise ConfigError(f"`train.metrics[{i}]`: {e}") from None
+
+
+def _current_lr(optimizer: Any) -> float:
+    lr = optimizer.learning_rate
+    if callable(lr) and not hasattr(lr, "numpy"):
+        lr = lr(optimizer.iterations)
+    return float(np.asarray(lr))
 
 
 def _plot_losses(losses: list[float], path: str, log: Any) -> None:
@@ -127,11 +180,13 @@ class Run:
 
     def __init__(self, cfg: dict[str, Any], workdir: str, log: Any = print) -> None:
         self.cfg, self.workdir, self.log = cfg, workdir, log
-        os.makedirs(workdir, exist_ok=True)
         ek.random.set_seed(cfg["train"]["seed"])
         self.model = build_model(cfg)
         self.optimizer = build_optimizer(cfg)
         self.loss_fn = build_loss(cfg)
+        self.eval_loss_fn = build_loss(cfg, reduction="sum")
+        check_metrics(cfg)
+        os.makedirs(workdir, exist_ok=True)
         self.train_loss = ek.keras.metrics.Mean("loss")
         self.train_acc = ek.keras.metrics.SparseCategoricalAccuracy("accuracy")
         self.epoch = ek.Variable(0, dtype=ek.int64, trainable=False, name="epoch")
@@ -155,7 +210,7 @@ class Run:
 
     # -- compiled steps ---------------------------------------------------------------------
     def _make_steps(self) -> tuple[Any, Any]:
-        model, loss_fn, optimizer = self.model, self.loss_fn, self.optimizer
+        model, loss_fn, optimizer, eval_loss_fn = self.model, self.loss_fn, self.optimizer, self.eval_loss_fn
 
         @ek.function
         def train_step(images: Any, labels: Any) -> Any:
@@ -171,9 +226,8 @@ class Run:
         @ek.function
         def eval_step(images: Any, labels: Any) -> Any:
             logits = model(images, training=False)
-            per_example = ek.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
             correct = ek.cast(ek.equal(ek.argmax(logits, axis=-1), labels), ek.float32)
-            return ek.reduce_sum(per_example), ek.reduce_sum(correct)
+            return eval_loss_fn(labels, logits), ek.reduce_sum(correct)
 
         return train_step, eval_step
 
@@ -186,100 +240,164 @@ class Run:
             total_correct += float(correct)
         return total_loss / len(x), total_correct / len(x)
 
+    def _restore(self) -> list[float]:
+        """Restores the latest checkpoint (if any); returns the per-step losses recorded so far."""
+        latest = self.manager.latest_checkpoint
+        if not latest:
+            return []
+        self.checkpoint.restore(latest)
+        losses: list[float] = []
+        if os.path.exists(self.loss_log_path):
+            with open(self.loss_log_path) as f:
+                losses = json.load(f)
+        done = int(self.optimizer.iterations.numpy())
+        self.log(
+            f"Resuming from {latest} (epoch {int(self.epoch.numpy()) + 1}, step {int(self.step_in_epoch.numpy())})"
+        )
+        return losses[:done]
+
+    def _steps_per_epoch(self, n: int) -> int:
+        bs = self.cfg["data"]["batch_size"]
+        steps = n // bs
+        if steps == 0:
+            raise ConfigError(f"`data.batch_size` = {bs} is larger than the {n} training examples")
+        cap = self.cfg["train"]["max_steps_per_epoch"]
+        return min(steps, cap) if cap else steps
+
+    def _write_train_scalars(self, step: int, loss: float, accuracy: float, steps_per_sec: float) -> None:
+        with self.writer.as_default(step=step):
+            ek.summary.scalar("loss", loss)
+            ek.summary.scalar("accuracy", accuracy)
+            ek.summary.scalar("learning_rate", _current_lr(self.optimizer))
+            ek.summary.scalar("steps_per_sec", steps_per_sec)
+
+    def _write_test_scalars(self, test_loss: float, test_acc: float) -> None:
+        with self.writer.as_default(step=int(self.optimizer.iterations.numpy())):
+            ek.summary.scalar("test_loss", test_loss)
+            ek.summary.scalar("test_accuracy", test_acc)
+
     def train(self) -> dict[str, Any]:
         cfg, log = self.cfg, self.log
         (x_train, y_train), (x_test, y_test) = load_dataset(cfg, log)
-        latest = self.manager.latest_checkpoint
-        losses: list[float] = []
-        if latest:
-            self.checkpoint.restore(latest)
-            if os.path.exists(self.loss_log_path):
-                with open(self.loss_log_path) as f:
-                    losses = json.load(f)
-            done = int(self.optimizer.iterations.numpy())
-            losses = losses[:done]
-            log(f"Resuming from {latest} (epoch {int(self.epoch.numpy()) + 1}, step {int(self.step_in_epoch.numpy())})")
+        steps_per_epoch = self._steps_per_epoch(len(x_train))
+        losses = self._restore()
         if cfg["train"]["loop"] == "fit":
-            return self._train_fit(x_train, y_train, x_test, y_test, losses)
+            return self._train_fit(x_train, y_train, x_test, y_test, losses, steps_per_epoch)
         train_step, eval_step = self._make_steps()
         bs = cfg["data"]["batch_size"]
-        steps_per_epoch = len(x_train) // bs
         epochs = cfg["train"]["epochs"]
+        every_summary = cfg["train"]["summary_every_steps"]
+        every_checkpoint = cfg["train"]["checkpoint_every_steps"]
         t_start = time.time()
         seconds0 = float(self.seconds.numpy())
+        final: tuple[float, float] | None = None
         while int(self.epoch.numpy()) < epochs:
             epoch = int(self.epoch.numpy())
+            # The data order of an epoch depends only on (seed, epoch): a resumed run sees the same batches.
             order = np.random.default_rng(cfg["train"]["seed"] + epoch).permutation(len(x_train))
             start = int(self.step_in_epoch.numpy())
             if start == 0:
                 self.train_loss.reset_state()
                 self.train_acc.reset_state()
             log(f"Epoch {epoch + 1}/{epochs}")
-            bar = ek.keras.utils.Progbar(steps_per_epoch)
+            bar = Progbar(steps_per_epoch, stateful_metrics=["loss", "accuracy"])
             bar.update(start)
-            t_last = time.time()
+            t_last, steps_last = time.time(), start
             for step in range(start, steps_per_epoch):
                 idx = order[step * bs : (step + 1) * bs]
                 loss = train_step(ek.constant(x_train[idx]), ek.constant(y_train[idx]))
                 losses.append(float(loss))
                 self.step_in_epoch.assign(step + 1)
                 global_step = int(self.optimizer.iterations.numpy())
-                if global_step % cfg["train"]["summary_every_steps"] == 0:
+                mean_loss, mean_acc = float(self.train_loss.result()), float(self.train_acc.result())
+                if global_step % every_summary == 0:
                     now = time.time()
-                    with self.writer.as_default(step=global_step):
-                        ek.summary.scalar("loss", self.train_loss.result())
-                        ek.summary.scalar("accuracy", self.train_acc.result())
-                        ek.summary.scalar("learning_rate", float(np.asarray(self.optimizer.learning_rate)))
-                        ek.summary.scalar(
-                            "steps_per_sec", cfg["train"]["summary_every_steps"] / max(now - t_last, 1e-9)
-                        )
-                    t_last = now
-                bar.update(
-                    step + 1, [("loss", float(self.train_loss.result())), ("accuracy", float(self.train_acc.result()))]
-                )
-                if global_step % cfg["train"]["checkpoint_every_steps"] == 0 and step + 1 < steps_per_epoch:
+                    rate = (step + 1 - steps_last) / max(now - t_last, 1e-9)
+                    self._write_train_scalars(global_step, mean_loss, mean_acc, rate)
+                    t_last, steps_last = now, step + 1
+                bar.update(step + 1, [("loss", mean_loss), ("accuracy", mean_acc)])
+                if global_step % every_checkpoint == 0 and step + 1 < steps_per_epoch:
                     self._save(losses, seconds0 + time.time() - t_start)
-            test_loss, test_acc = self.evaluate(eval_step, x_test, y_test)
-            log(f"Epoch {epoch + 1}: test_loss {test_loss:.4f} - test_accuracy {test_acc:.4f}")
-            with self.writer.as_default(step=int(self.optimizer.iterations.numpy())):
-                ek.summary.scalar("test_loss", test_loss)
-                ek.summary.scalar("test_accuracy", test_acc)
+            final = self.evaluate(eval_step, x_test, y_test)
+            log(f"Epoch {epoch + 1}: test_loss {final[0]:.4f} - test_accuracy {final[1]:.4f}")
+            self._write_test_scalars(*final)
             self.epoch.assign(epoch + 1)
             self.step_in_epoch.assign(0)
             self._save(losses, seconds0 + time.time() - t_start)
-        test_loss, test_acc = self.evaluate(eval_step, x_test, y_test)
-        return self._finish(test_loss, test_acc, losses, seconds0 + time.time() - t_start)
+        if final is None:  # the run had already finished: evaluate its final weights
+            final = self.evaluate(eval_step, x_test, y_test)
+        return self._finish(final[0], final[1], losses, seconds0 + time.time() - t_start)
 
     def _train_fit(
-        self, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, losses: list[float]
+        self,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_test: np.ndarray,
+        y_test: np.ndarray,
+        losses: list[float],
+        steps_per_epoch: int,
     ) -> dict[str, Any]:
+        """Keras ``fit``; checkpoints at the end of each epoch (resuming restarts the interrupted epoch)."""
         cfg = self.cfg
         model = self.model
         model.compile(optimizer=self.optimizer, loss=self.loss_fn, metrics=cfg["train"]["metrics"])
         run = self
+        seed = cfg["train"]["seed"]
+        every_summary = cfg["train"]["summary_every_steps"]
+        t0 = time.time()
+        seconds0 = float(self.seconds.numpy())
 
-        class Saver(ek.keras.callbacks.Callback):
+        def accuracy_of(logs: dict) -> float:
+            return next((float(v) for k, v in logs.items() if "acc" in k and not k.startswith("val_")), float("nan"))
+
+        class RunCallback(callbacks_lib.Callback):
+            def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+                # fit shuffles with NumPy's global generator: seed it per epoch so a resumed run sees the
+                # same data order as an uninterrupted one.
+                np.random.seed(seed + epoch)
+                self.t_last, self.steps_last = time.time(), int(run.optimizer.iterations.numpy())
+
             def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-                losses.append(float((logs or {}).get("loss", float("nan"))))
+                logs = logs or {}
+                losses.append(float(logs.get("loss", float("nan"))))
+                step = int(run.optimizer.iterations.numpy())
+                if step % every_summary == 0:
+                    now = time.time()
+                    rate = (step - self.steps_last) / max(now - self.t_last, 1e-9)
+                    run._write_train_scalars(step, float(logs.get("loss", float("nan"))), accuracy_of(logs), rate)
+                    self.t_last, self.steps_last = now, step
 
             def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+                logs = logs or {}
+                test = (
+                    float(logs.get("val_loss", float("nan"))),
+                    next((float(v) for k, v in logs.items() if k.startswith("val_") and "acc" in k), float("nan")),
+                )
+                run.log(f"Epoch {epoch + 1}: test_loss {test[0]:.4f} - test_accuracy {test[1]:.4f}")
+                run._write_test_scalars(*test)
                 run.epoch.assign(epoch + 1)
-                run._save(losses, float(run.seconds.numpy()))
+                run._save(losses, seconds0 + time.time() - t0)
 
-        np.random.seed(cfg["train"]["seed"])
-        t0 = time.time()
-        model.fit(
+        history = model.fit(
             x_train,
             y_train,
             batch_size=cfg["data"]["batch_size"],
             epochs=cfg["train"]["epochs"],
             initial_epoch=int(self.epoch.numpy()),
-            callbacks=[Saver(), ek.keras.callbacks.TensorBoard(os.path.join(self.workdir, "tensorboard"))],
+            steps_per_epoch=steps_per_epoch,
+            validation_data=(x_test, y_test),
+            validation_batch_size=cfg["data"]["eval_batch_size"],
+            callbacks=[RunCallback(), callbacks_lib.TensorBoard(os.path.join(self.workdir, "tensorboard"))],
             verbose=1,
         )
-        logs = model.evaluate(x_test, y_test, batch_size=cfg["data"]["eval_batch_size"], verbose=0, return_dict=True)
+        if history.history.get("val_loss"):
+            logs = {k[4:]: v[-1] for k, v in history.history.items() if k.startswith("val_")}
+        else:  # the run had already finished: evaluate its final weights
+            logs = model.evaluate(
+                x_test, y_test, batch_size=cfg["data"]["eval_batch_size"], verbose=0, return_dict=True
+            )
         acc = next((v for k, v in logs.items() if "acc" in k), float("nan"))
-        return self._finish(logs["loss"], acc, losses, float(self.seconds.numpy()) + time.time() - t0)
+        return self._finish(logs["loss"], acc, losses, seconds0 + time.time() - t0)
 
     def _save(self, losses: list[float], seconds: float) -> None:
         self.seconds.assign(seconds)

@@ -65,7 +65,15 @@ def _device_put(a: Any) -> Any:
     return jnp.asarray(arr)
 
 
-def _class_weights(y: np.ndarray, class_weight: dict) -> np.ndarray:
+def _class_weights(y: Any, class_weight: dict) -> np.ndarray:
+    if isinstance(y, (list, tuple, dict)) and len(nest.flatten(y)) > 1:
+        raise ValueError(
+            "`class_weight` is only supported for models with a single output; for several outputs pass "
+            "`sample_weight` instead."
+        )
+    y = np.asarray(nest.flatten(y)[0] if isinstance(y, (list, tuple, dict)) else y)
+    if y.ndim == 0 or y.shape[0] == 0:
+        raise ValueError(f"`class_weight` needs targets with a batch dimension, got shape {y.shape}.")
     labels = y.reshape(y.shape[0], -1)
     idx = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0].astype(np.int64)
     max_cls = int(max(class_weight)) + 1
@@ -135,7 +143,7 @@ class DataHandler:
         if class_weight is not None:
             if ys is None:
                 raise ValueError("`class_weight` needs `y`.")
-            cw = _class_weights(np.asarray(ys), class_weight)
+            cw = _class_weights(ys, class_weight)
             sws = cw if sws is None else sws * cw
         self._x, self._y, self._sw = xs, ys, sws
         self.batch_size = batch_size or 32
@@ -184,7 +192,7 @@ class DataHandler:
                 break
             if self.class_weight is not None:
                 bx, by, bsw = unpack_x_y_sample_weight(batch)
-                cw = _class_weights(np.asarray(by), self.class_weight)
+                cw = _class_weights(by, self.class_weight)
                 batch = (bx, by, cw if bsw is None else np.asarray(bsw) * cw)
             yield step, _tensorize(batch)
             step += 1
