@@ -214,3 +214,23 @@ def test_corrupted_files_raise_data_loss_errors(tmp_path):
         load_model(str(truncated))
     with pytest.raises(DataLossError, match="truncated' is corrupted"):
         sequential().load_weights(str(truncated))
+
+
+def scaled_mse(y_true, y_pred):
+    return 2.0 * ek.reduce_mean(ek.square(y_true - y_pred), axis=-1)
+
+
+def test_custom_loss_function_needs_custom_objects_to_recompile(tmp_path):
+    model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(4,))])
+    model.compile(optimizer="sgd", loss=scaled_mse)
+    y = X.sum(axis=1, keepdims=True)
+    model.fit(X, y, epochs=1, verbose=0)
+    model.save(str(tmp_path / "m"))
+    with pytest.raises(ValueError, match=r"cannot re-compile the saved model .*scaled_mse.*custom_objects"):
+        load_model(str(tmp_path / "m"))
+    loaded = load_model(str(tmp_path / "m"), custom_objects={"scaled_mse": scaled_mse})
+    assert loaded.evaluate(X, y, verbose=0) == pytest.approx(model.evaluate(X, y, verbose=0), rel=1e-6)
+    assert loaded.evaluate(X, y, verbose=0) == pytest.approx(
+        2.0 * float(((model.predict(X, verbose=0) - y) ** 2).mean()), rel=1e-5
+    )
+    assert not load_model(str(tmp_path / "m"), compile=False)._compiled

@@ -89,13 +89,14 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, 
         loss = getattr(model, "_loss_spec", None)
         metrics = getattr(model, "_metric_specs", None)
         try:
-            metadata["compile"] = {
+            compile_args = {
                 "loss": _serialize_nest(loss, serialize_object),
                 "metrics": _serialize_nest(metrics, serialize_object),
                 "loss_weights": getattr(model, "_loss_weights", None),
                 "weighted_metrics": _serialize_nest(getattr(model, "_weighted_metric_specs", None), serialize_object),
             }
-            json.dumps(metadata["compile"])
+            json.dumps(compile_args)
+            metadata["compile"] = compile_args
         except (ValueError, TypeError, NotImplementedError):
             pass  # custom, unserializable losses: the model loads uncompiled, with its optimizer state
     save_object_graph(_SavedModelRoot(model, optimizer), path, metadata=metadata)
@@ -148,15 +149,22 @@ def load_model(
             from eagerkit.keras import losses as losses_mod
             from eagerkit.keras import metrics as metrics_mod
 
-            model.compile(
-                optimizer=optimizer,
-                loss=_deserialize_nest(compile_args["loss"], losses_mod.deserialize, custom_objects),
-                metrics=_deserialize_nest(compile_args["metrics"], metrics_mod.deserialize, custom_objects),
-                loss_weights=compile_args.get("loss_weights"),
-                weighted_metrics=_deserialize_nest(
-                    compile_args.get("weighted_metrics"), metrics_mod.deserialize, custom_objects
-                ),
-            )
+            try:
+                model.compile(
+                    optimizer=optimizer,
+                    loss=_deserialize_nest(compile_args["loss"], losses_mod.deserialize, custom_objects),
+                    metrics=_deserialize_nest(compile_args["metrics"], metrics_mod.deserialize, custom_objects),
+                    loss_weights=compile_args.get("loss_weights"),
+                    weighted_metrics=_deserialize_nest(
+                        compile_args.get("weighted_metrics"), metrics_mod.deserialize, custom_objects
+                    ),
+                )
+            except ValueError as e:
+                raise ValueError(
+                    f"{path}: cannot re-compile the saved model ({e}). Pass the custom loss/metric in "
+                    "`custom_objects={'name': obj}`, register it with @ek.keras.utils.register_keras_serializable(), "
+                    "or load with compile=False."
+                ) from None
     if optimizer is not None and model.built and model.trainable_variables:
         # Create the slots now (not on the first apply) so they receive their saved values at once.
         optimizer.build(model.trainable_variables)
