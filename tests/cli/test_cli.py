@@ -349,25 +349,37 @@ def test_sigkill_and_rerun_ends_exactly_like_an_uninterrupted_run(tmp_path):
     config = "mnist_convnet.toml"
     ref_dir, run_dir = tmp_path / "reference", tmp_path / "killed"
     env = _env()
+    logs = {name: open(tmp_path / f"{name}.stderr", "w+") for name in ("reference", "victim")}  # noqa: SIM115
     # The uninterrupted reference and the run to be killed start together (two cores).
-    ref = subprocess.Popen(_command(config, ref_dir), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    victim = subprocess.Popen(_command(config, run_dir), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    state = run_dir / "checkpoints" / "checkpoint"
-    deadline = time.monotonic() + 240
-    while not state.exists() and victim.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert state.exists(), victim.stderr.read().decode() if victim.poll() is not None else "no checkpoint in time"
-    time.sleep(random.uniform(0.0, 0.4))  # a random moment after the first checkpoint (maybe mid-save)
-    victim.send_signal(signal.SIGKILL)
-    assert victim.wait(timeout=60) == -signal.SIGKILL
-    victim.stderr.close()
-    assert not (run_dir / "metrics.json").exists(), "the run finished before the kill: make it longer"
+    ref = subprocess.Popen(_command(config, ref_dir), env=env, stdout=subprocess.DEVNULL, stderr=logs["reference"])
+    victim = subprocess.Popen(_command(config, run_dir), env=env, stdout=subprocess.DEVNULL, stderr=logs["victim"])
 
-    resumed = subprocess.run(_command(config, run_dir), env=env, capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert "Resuming from" in resumed.stdout
-    assert ref.wait(timeout=300) == 0, ref.stderr.read().decode()
-    ref.stderr.close()
+    def stderr_of(name):
+        logs[name].seek(0)
+        return logs[name].read()
+
+    try:
+        state = run_dir / "checkpoints" / "checkpoint"
+        deadline = time.monotonic() + 240
+        while not state.exists() and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert state.exists(), stderr_of("victim") if victim.poll() is not None else "no checkpoint in time"
+        time.sleep(random.uniform(0.0, 0.4))  # a random moment after the first checkpoint (maybe mid-save)
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(timeout=60) == -signal.SIGKILL
+        assert not (run_dir / "metrics.json").exists(), "the run finished before the kill: make it longer"
+
+        resumed = subprocess.run(_command(config, run_dir), env=env, capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        assert "Resuming from" in resumed.stdout
+        assert ref.wait(timeout=300) == 0, stderr_of("reference")
+    finally:
+        for proc in (ref, victim):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=60)
+        for f in logs.values():
+            f.close()
 
     got = json.loads((run_dir / "metrics.json").read_text())
     want = json.loads((ref_dir / "metrics.json").read_text())
