@@ -342,7 +342,6 @@ class Run:
         model = self.model
         model.compile(optimizer=self.optimizer, loss=self.loss_fn, metrics=cfg["train"]["metrics"])
         run = self
-        seed = cfg["train"]["seed"]
         every_summary = cfg["train"]["summary_every_steps"]
         t0 = time.time()
         seconds0 = float(self.seconds.numpy())
@@ -352,9 +351,8 @@ class Run:
 
         class RunCallback(callbacks_lib.Callback):
             def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-                # fit shuffles with NumPy's global generator: seed it per epoch so a resumed run sees the
-                # same data order as an uninterrupted one.
-                np.random.seed(seed + epoch)
+                # fit shuffles with eagerkit's global generator, whose state is in the checkpoint: a resumed
+                # run sees the same data order as an uninterrupted one.
                 self.t_last, self.steps_last = time.time(), int(run.optimizer.iterations.numpy())
 
             def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:

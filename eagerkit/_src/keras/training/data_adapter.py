@@ -3,7 +3,8 @@
 Accepted: NumPy arrays, Tensors, lists/tuples/dicts of them, ``ek.data.Dataset`` objects
 (elements ``x``, ``(x, y)`` or ``(x, y, sample_weight)``), and Python generators or
 iterators yielding the same. In-memory arrays are shuffled per epoch with one
-permutation and sliced batch by batch.
+permutation (drawn from eagerkit's global generator: ``ek.random.set_seed`` fixes it) and
+sliced batch by batch.
 """
 
 from __future__ import annotations
@@ -83,6 +84,15 @@ def _class_weights(y: Any, class_weight: dict) -> np.ndarray:
     return table[idx]
 
 
+def _shuffle_rng() -> np.random.Generator:
+    """A NumPy generator seeded from eagerkit's global generator, so ``ek.random.set_seed`` makes
+    the shuffling of ``fit`` reproducible (as ``tf.random.set_seed`` does for tf.keras)."""
+    from eagerkit._src.ops.random_ops import get_global_generator
+
+    bits = np.asarray(get_global_generator().uniform_full_int([2], dtype="uint32"))
+    return np.random.default_rng([int(b) for b in bits])
+
+
 class DataHandler:
     """Yields ``(step, batch)`` per epoch; ``steps`` is the number of batches (None if unknown)."""
 
@@ -152,7 +162,7 @@ class DataHandler:
         self.steps = min(full, steps_per_epoch) if steps_per_epoch else full
 
     def _batches_from_arrays(self) -> Iterator[Any]:
-        order = np.random.permutation(self.n) if self.shuffle else np.arange(self.n)
+        order = _shuffle_rng().permutation(self.n) if self.shuffle else np.arange(self.n)
         steps = self.steps
         for s in range(steps):
             idx = order[(s * self.batch_size) % self.n :][: self.batch_size]
