@@ -2,9 +2,12 @@
 
 Everything that decides the result is in the checkpoint: model weights, optimizer slots
 and ``iterations``, the metric accumulators, the global RNG key and the position in the
-data order (epoch, step). The data order of epoch ``e`` is a permutation drawn from
-``seed + e``, so a run killed at any moment and started again on the same workdir ends
-with exactly the weights and metrics of an uninterrupted run (same seed, CPU).
+data order (epoch, step). In the custom loop the data order of epoch ``e`` is a permutation
+drawn from ``seed + e`` and checkpoints are written every ``checkpoint_every_steps`` steps;
+the fit loop shuffles with the (checkpointed) global generator and checkpoints at epoch
+ends. Either way a run killed at any moment and started again on the same workdir ends
+with exactly the weights and metrics of an uninterrupted run (same seed, CPU); per-step
+losses are kept in ``losses.json`` (for ``loss.png``), truncated to the restored step.
 """
 
 from __future__ import annotations
