@@ -535,3 +535,28 @@ def test_watch_rejects_non_tensors():
             tape.watch(3.0)
         with pytest.raises(ValueError, match="'str'"):
             tape.watch([ek.constant(1.0), "s"])
+
+
+def test_long_tape_with_many_variables():
+    """A plan past the large-plan thresholds (compiled without XLA fusion) gives the chain rule."""
+    vs = [ek.Variable(np.float32(1.0 + 0.01 * i)) for i in range(20)]
+    with ek.GradientTape() as tape:
+        h = ek.constant(0.5)
+        for i in range(70):
+            h = ek.tanh(h * vs[i % 20] + 0.1)
+        loss = h * h
+    grads = tape.gradient(loss, vs)
+    # reverse-mode chain rule in NumPy
+    w = [1.0 + 0.01 * i for i in range(20)]
+    hs, h = [], 0.5
+    for i in range(70):
+        pre = h * w[i % 20] + 0.1
+        hs.append((h, pre))
+        h = np.tanh(pre)
+    d, expected = 2 * h, np.zeros(20)
+    for i in reversed(range(70)):
+        hin, pre = hs[i]
+        d = d * (1 - np.tanh(pre) ** 2)
+        expected[i % 20] += d * hin
+        d = d * w[i % 20]
+    np.testing.assert_allclose([float(g) for g in grads], expected, rtol=2e-4, atol=1e-7)

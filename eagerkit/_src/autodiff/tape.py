@@ -429,6 +429,15 @@ class Recorder:
 
 
 # -- plans -------------------------------------------------------------------------------------------
+# XLA's CPU compile time grows fast for long replays, superlinearly with the number of
+# gradient outputs when it fuses a long elementwise backward chain into one multi-output
+# kernel (measured: 600 ops and 30 variables took 49 s to compile fused, 6 s unfused; the
+# unfused program ran as fast). Large plans are therefore compiled without fusion.
+_LARGE_PLAN_STEPS = 128
+_LARGE_PLAN_OUTPUTS = 16
+_LARGE_PLAN_OPTIONS = {"xla_disable_hlo_passes": "fusion"}
+
+
 class _Plan:
     """A pruned replay of one record structure, compiled for one kind of request.
 
@@ -442,9 +451,11 @@ class _Plan:
 
     __slots__ = ("pure", "compiled", "arg_codes", "out_of_group", "direct", "live_targets", "__weakref__")
 
-    def __init__(self, pure: Callable | None, arg_codes: list, out_of_group: list, live_targets: list) -> None:
+    def __init__(
+        self, pure: Callable | None, arg_codes: list, out_of_group: list, live_targets: list, large: bool = False
+    ) -> None:
         self.pure = pure
-        self.compiled = jax.jit(pure) if pure is not None else None
+        self.compiled = None if pure is None else jax.jit(pure, compiler_options=_LARGE_PLAN_OPTIONS if large else None)
         self.arg_codes = arg_codes
         self.out_of_group = out_of_group
         self.direct = out_of_group == list(range(len(out_of_group)))  # output i is for source i
@@ -539,15 +550,18 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
     steps, boundary, live, slots, needed = _prune(rec, target_codes, slot_codes)
     slot_pos = {c: i for i, c in enumerate(slots)}
     out_groups: list[tuple[int, ...]] = []
+    group_index: dict[tuple[int, ...], int] = {}
     out_of_group: list[int | None] = []
     for g in groups:
         idx = tuple(slot_pos[c] for c in g if c in slot_pos)
         if not idx:
             out_of_group.append(None)
             continue
-        if idx not in out_groups:
+        j = group_index.get(idx)
+        if j is None:
+            j = group_index[idx] = len(out_groups)
             out_groups.append(idx)
-        out_of_group.append(out_groups.index(idx))
+        out_of_group.append(j)
     live_codes = [target_codes[i] for i in live]
     if not out_groups or not live:
         return _Plan(None, [], [None] * len(groups), live)
@@ -608,7 +622,11 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
 
     elif kind == "jvp":
         # extra arguments: one tangent per group (primal); a slot takes its first group's tangent
-        tan_index = [next(gi for gi, g in enumerate(groups) if c in g) for c in slots]
+        first_group: dict[int, int] = {}
+        for gi, g in enumerate(groups):
+            for c in g:
+                first_group.setdefault(c, gi)
+        tan_index = [first_group[c] for c in slots]
 
         def pure(*flat: Any) -> tuple:
             svals, prim, bnd, tans = split(flat)
@@ -618,7 +636,8 @@ def _build_plan(rec: _Record, mode: Any, target_codes: tuple, groups: tuple, ext
 
     else:
         raise ValueError(f"unknown plan kind {mode!r}")
-    return _Plan(pure, slots + boundary, out_of_group, live)
+    large = len(steps) > _LARGE_PLAN_STEPS or len(out_groups) > _LARGE_PLAN_OUTPUTS
+    return _Plan(pure, slots + boundary, out_of_group, live, large)
 
 
 def issue(plan: _Plan, vals: list, objs: list) -> list[Tensor]:
