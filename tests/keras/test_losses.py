@@ -315,3 +315,14 @@ def test_out_of_range_label_inside_ek_function_gives_nan():
     out = traced(ek.constant([1, 3]), ek.constant(LOGITS)).numpy()
     np.testing.assert_allclose(out[0], -_log_softmax(LOGITS)[0, 1], rtol=1e-6)
     assert np.isnan(out[1])
+
+
+def test_sparse_categorical_crossentropy_accepts_uint8_labels():
+    import numpy as np
+
+    import eagerkit as ek
+
+    logits = ek.constant([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+    expected = ek.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(ek.constant([0, 2]), logits)
+    got = ek.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(np.array([0, 2], np.uint8), logits)
+    np.testing.assert_allclose(got.numpy(), expected.numpy())

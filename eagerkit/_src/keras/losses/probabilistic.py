@@ -159,8 +159,8 @@ def _sparse_parts(
         logits = array_ops.transpose(logits, perm)
     if labels.ndim == rank and labels.shape[-1] == 1:
         labels = array_ops.squeeze(labels, axis=-1)
-    if not labels.dtype.is_integer:
-        labels = math_ops.cast(labels, "int64")
+    if labels.dtype.name not in ("int32", "int64"):
+        labels = math_ops.cast(labels, "int64")  # as tf.keras: float or uint8 labels (e.g. MNIST's) are cast
     valid = None
     if ignore_class is not None:
         valid = math_ops.not_equal(labels, math_ops.cast(ignore_class, labels.dtype))
