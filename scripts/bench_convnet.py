@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -72,9 +71,12 @@ def bench_jax() -> None:
         k = jax.random.split(key, 4)
         glorot = jax.nn.initializers.glorot_uniform()
         return {
-            "c1": glorot(k[0], (3, 3, 1, 16)), "b1": jnp.zeros(16),
-            "c2": glorot(k[1], (3, 3, 16, 16)), "b2": jnp.zeros(16),
-            "d": glorot(k[2], (16, 10)), "bd": jnp.zeros(10),
+            "c1": glorot(k[0], (3, 3, 1, 16)),
+            "b1": jnp.zeros(16),
+            "c2": glorot(k[1], (3, 3, 16, 16)),
+            "b2": jnp.zeros(16),
+            "d": glorot(k[2], (16, 10)),
+            "bd": jnp.zeros(10),
         }
 
     def forward(p, x):
@@ -113,12 +115,14 @@ def make_model():
     import eagerkit as tf
 
     tf.random.set_seed(0)
-    model = tf.keras.Sequential([
-        tf.keras.layers.Conv2D(16, [3, 3], activation="relu", input_shape=(None, None, 1)),
-        tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
-        tf.keras.layers.GlobalAveragePooling2D(),
-        tf.keras.layers.Dense(10),
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.layers.Conv2D(16, [3, 3], activation="relu", input_shape=(None, None, 1)),
+            tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
+            tf.keras.layers.GlobalAveragePooling2D(),
+            tf.keras.layers.Dense(10),
+        ]
+    )
     return model
 
 
@@ -127,11 +131,8 @@ def bench_eagerkit() -> None:
 
     xs = [tf.constant(b) for b in IMAGES]
     ys = [tf.constant(b) for b in LABELS]
-    for mode in ("eager", "ek.function"):
-        model = make_model()
-        optimizer = tf.keras.optimizers.Adam()
-        loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
+    def make_step(model, optimizer, loss_object):
         def train_step(images, labels):
             with tf.GradientTape() as tape:
                 logits = model(images, training=True)
@@ -140,20 +141,28 @@ def bench_eagerkit() -> None:
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss_value
 
+        return train_step
+
+    for mode in ("eager", "ek.function"):
+        train_step = make_step(
+            make_model(), tf.keras.optimizers.Adam(), tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        )
         fn = train_step if mode == "eager" else tf.function(train_step)
-        first, sps = timed(lambda i: fn(xs[i % N_BATCHES], ys[i % N_BATCHES]), args.steps if mode != "eager" else
-                           max(args.steps // 4, 20))
+        steps = args.steps if mode != "eager" else max(args.steps // 4, 20)
+        first, sps = timed(lambda i, fn=fn: fn(xs[i % N_BATCHES], ys[i % N_BATCHES]), steps)
         results[f"eagerkit {mode}"] = {"steps_per_s": sps, "first_call_s": first}
     model = make_model()
-    model.compile(optimizer=tf.keras.optimizers.Adam(),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(), loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
     x_all = IMAGES.reshape(-1, 28, 28, 1)
     y_all = LABELS.reshape(-1)
     model.fit(x_all[: args.batch * 2], y_all[: args.batch * 2], batch_size=args.batch, epochs=1, verbose=0)
     reps = max(1, args.steps // N_BATCHES)
     t0 = time.perf_counter()
-    model.fit(np.tile(x_all, (reps, 1, 1, 1)), np.tile(y_all, reps), batch_size=args.batch, epochs=1, verbose=0,
-              shuffle=False)
+    model.fit(
+        np.tile(x_all, (reps, 1, 1, 1)), np.tile(y_all, reps), batch_size=args.batch, epochs=1, verbose=0, shuffle=False
+    )
     results["eagerkit fit"] = {"steps_per_s": reps * N_BATCHES / (time.perf_counter() - t0), "first_call_s": None}
     t = make_model()
     t.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -202,8 +211,9 @@ def bench_tf() -> None:
     if not os.path.exists(py):
         results["TF eager"] = results["TF tf.function"] = {"skipped": f"no TensorFlow interpreter at {py}"}
         return
-    proc = subprocess.run([py, "-c", TF_SNIPPET, str(args.steps), str(args.batch)], capture_output=True, text=True,
-                          timeout=1200)
+    proc = subprocess.run(
+        [py, "-c", TF_SNIPPET, str(args.steps), str(args.batch)], capture_output=True, text=True, timeout=1200
+    )
     if proc.returncode != 0:
         results["TF"] = {"skipped": "TF run failed: " + proc.stderr[-300:]}
         return
@@ -236,8 +246,9 @@ def bench_keras() -> None:
     if not py or not os.path.exists(py):
         results["Keras 3 (JAX) train_on_batch"] = {"skipped": "set EAGERKIT_KERAS_PYTHON to a Python with keras+jax"}
         return
-    proc = subprocess.run([py, "-c", KERAS_SNIPPET, str(args.steps), str(args.batch)], capture_output=True,
-                          text=True, timeout=1200)
+    proc = subprocess.run(
+        [py, "-c", KERAS_SNIPPET, str(args.steps), str(args.batch)], capture_output=True, text=True, timeout=1200
+    )
     if proc.returncode != 0:
         results["Keras 3 (JAX) train_on_batch"] = {"skipped": "Keras run failed: " + proc.stderr[-300:]}
         return

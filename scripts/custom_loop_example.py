@@ -20,18 +20,24 @@ args = parser.parse_args()
 
 (x_train, y_train), (x_test, y_test) = tf.keras.datasets.fashion_mnist.load_data()
 x_train, x_test = x_train[..., None] / 255.0, x_test[..., None] / 255.0
-train_ds = tf.data.Dataset.from_tensor_slices((x_train.astype("float32"), y_train)).shuffle(60000).batch(
-    args.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+train_ds = (
+    tf.data.Dataset.from_tensor_slices((x_train.astype("float32"), y_train))
+    .shuffle(60000)
+    .batch(args.batch_size, drop_remainder=True)
+    .prefetch(tf.data.AUTOTUNE)
+)
 test_ds = tf.data.Dataset.from_tensor_slices((x_test.astype("float32"), y_test)).batch(1000)
 
 tf.random.set_seed(0)
-model = tf.keras.Sequential([
-    tf.keras.layers.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)),
-    tf.keras.layers.MaxPooling2D(),
-    tf.keras.layers.Flatten(),
-    tf.keras.layers.Dense(128, activation="relu"),
-    tf.keras.layers.Dense(10),
-])
+model = tf.keras.Sequential(
+    [
+        tf.keras.layers.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)),
+        tf.keras.layers.MaxPooling2D(),
+        tf.keras.layers.Flatten(),
+        tf.keras.layers.Dense(128, activation="relu"),
+        tf.keras.layers.Dense(10),
+    ]
+)
 loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 optimizer = tf.keras.optimizers.Adam(1e-3)
 train_loss = tf.keras.metrics.Mean("train_loss")
@@ -71,8 +77,10 @@ with writer.as_default():
         for images, labels in test_ds:
             test_step(images, labels)
         tf.summary.scalar("test_accuracy", test_accuracy.result(), step=epoch)
-        print(f"Epoch {epoch + 1}: loss {train_loss.result():.4f}, accuracy {train_accuracy.result():.4f}, "
-              f"test accuracy {test_accuracy.result():.4f}")
+        print(
+            f"Epoch {epoch + 1}: loss {train_loss.result():.4f}, accuracy {train_accuracy.result():.4f}, "
+            f"test accuracy {test_accuracy.result():.4f}"
+        )
         manager.save()
         for m in (train_loss, train_accuracy, test_accuracy):
             m.reset_state()

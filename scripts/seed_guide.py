@@ -78,12 +78,14 @@ dataset = tf.data.Dataset.from_tensor_slices(
 )
 dataset = dataset.shuffle(1000).batch(32, drop_remainder=True)
 
-mnist_model = tf.keras.Sequential([
-    tf.keras.layers.Conv2D(16, [3, 3], activation="relu", input_shape=(None, None, 1)),
-    tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
-    tf.keras.layers.GlobalAveragePooling2D(),
-    tf.keras.layers.Dense(10),
-])
+mnist_model = tf.keras.Sequential(
+    [
+        tf.keras.layers.Conv2D(16, [3, 3], activation="relu", input_shape=(None, None, 1)),
+        tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
+        tf.keras.layers.GlobalAveragePooling2D(),
+        tf.keras.layers.Dense(10),
+    ]
+)
 for images, labels in dataset.take(1):
     print("Logits: ", mnist_model(images[0:1]).numpy())
 
@@ -179,11 +181,13 @@ x.assign(11.0)
 checkpoint.restore(tf.train.latest_checkpoint(checkpoint_path))
 print(x)
 
-model = tf.keras.Sequential([
-    tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
-    tf.keras.layers.GlobalAveragePooling2D(),
-    tf.keras.layers.Dense(10),
-])
+model = tf.keras.Sequential(
+    [
+        tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
+        tf.keras.layers.GlobalAveragePooling2D(),
+        tf.keras.layers.Dense(10),
+    ]
+)
 optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
 checkpoint_dir = "path/to/model_dir"
 if not os.path.exists(checkpoint_dir):

@@ -13,9 +13,18 @@ def test_custom_loop_example(tmp_path):
     env.setdefault("EAGERKIT_DATASETS", os.path.join(os.path.dirname(ROOT), "shared", "data"))
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "custom_loop_example.py"), "--max-steps", "40",
-         "--logdir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            os.path.join(ROOT, "scripts", "custom_loop_example.py"),
+            "--max-steps",
+            "40",
+            "--logdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     acc = float(re.search(r"test accuracy ([0-9.]+)", proc.stdout).group(1))

@@ -14,7 +14,10 @@ def test_seed_guide_runs_and_prints_tf_outputs():
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "seed_guide.py"), "--quick", "--epochs", "1"],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
