@@ -217,7 +217,10 @@ us = bench(step, N, R, lambda l: l.item())
 # moment on a shared machine; the linear regression runs 30 x 100 = 3000 steps (10 seed loops).
 # A configuration proposed outside this script's scope (eagerkit's core would set it): JAX's
 # CPU client runs small computations synchronously instead of handing each to a worker
-# thread. Measured here as an extra row so the gain is seen next to the shipped default.
+# thread. Measured here as an extra row next to the shipped default: on this 2-core machine
+# it made no difference when the machine was quiet, and roughly halved tape32/linreg step
+# times while other processes kept both cores busy (the async hand-off then waits on the
+# scheduler).
 SYNC = 'import jax\njax.config.update("jax_cpu_enable_async_dispatch", False)\n'
 for _anchors in (TAPE32, LINREG, CONVNET):
     _items = list(_anchors.items())
