@@ -164,6 +164,7 @@ from eagerkit import (  # noqa: F401,E402
     config,
     data,
     debugging,
+    distribute,
     dtypes,
     errors,
     linalg,

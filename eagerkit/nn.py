@@ -1,5 +1,6 @@
 """``ek.nn``: activations, convolutions, pooling, losses and normalisation (mirrors ``tf.nn``)."""
 
+from eagerkit._src.distribute.losses import compute_average_loss, scale_regularization_loss  # noqa: F401
 from eagerkit._src.ops.math_ops import l2_normalize, log_sigmoid, sigmoid, softplus, softsign, tanh  # noqa: F401
 from eagerkit._src.ops.nn_ops import (  # noqa: F401
     avg_pool,
@@ -8,7 +9,6 @@ from eagerkit._src.ops.nn_ops import (  # noqa: F401
     avg_pool3d,
     batch_normalization,
     bias_add,
-    compute_average_loss,
     conv1d,
     conv1d_transpose,
     conv2d,

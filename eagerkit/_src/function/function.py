@@ -32,6 +32,7 @@ import jax
 import numpy as np
 
 from eagerkit._src.core import context
+from eagerkit._src.core.composite import CompositeTensor
 from eagerkit._src.core.convert import to_array
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.tensor_shape import TensorShape
@@ -58,6 +59,32 @@ class _Placeholder:
 
     def __init__(self, index: int) -> None:
         self.index = index
+
+
+class _CompositePlaceholder:
+    """Marks where a composite value sits: its prototype and the indices of its components."""
+
+    __slots__ = ("proto", "indices")
+
+    def __init__(self, proto: CompositeTensor, indices: list[int]) -> None:
+        self.proto = proto
+        self.indices = indices
+
+    def rebuild(self, values: list) -> CompositeTensor:
+        return self.proto._ek_rebuild([values[i] for i in self.indices])
+
+
+def _fill(template: Any, tensors: list[Tensor]) -> Any:
+    """``template`` with placeholders replaced by ``tensors`` (composites get raw components)."""
+
+    def leaf(t: Any) -> Any:
+        if isinstance(t, _Placeholder):
+            return tensors[t.index]
+        if isinstance(t, _CompositePlaceholder):
+            return t.rebuild([x._value for x in tensors])
+        return t
+
+    return nest.map_structure(leaf, template)
 
 
 def _arg_key(x: Any) -> Any:
@@ -152,7 +179,7 @@ class ConcreteFunction:
 
 
 def _fill_outputs(template: Any, tensors: list[Tensor]) -> Any:
-    return nest.map_structure(lambda t: tensors[t.index] if isinstance(t, _Placeholder) else t, template)
+    return _fill(template, tensors)
 
 
 class Function:
@@ -242,7 +269,17 @@ class Function:
         key_parts: list = []
         template_leaves: list = []
         for x in leaves:
-            if type(x) is Tensor or isinstance(x, (jax.Array, np.ndarray, np.generic)) and not isinstance(x, bool):
+            if isinstance(x, CompositeTensor):
+                comps = [to_array(c) for c in x._ek_components()]
+                key_parts.append(
+                    ("C", type(x).__qualname__, x._ek_static(), tuple((tuple(c.shape), str(c.dtype)) for c in comps))
+                )
+                template_leaves.append(
+                    _CompositePlaceholder(x, list(range(len(flat_vals), len(flat_vals) + len(comps))))
+                )
+                flat_objs.extend(Tensor(c) for c in comps)
+                flat_vals.extend(comps)
+            elif type(x) is Tensor or isinstance(x, (jax.Array, np.ndarray, np.generic)) and not isinstance(x, bool):
                 val = x._value if type(x) is Tensor else to_array(x)
                 key_parts.append(("T", tuple(val.shape), str(val.dtype)))
                 template_leaves.append(_Placeholder(len(flat_vals)))
@@ -266,13 +303,15 @@ class Function:
 
         def body(flat: list) -> tuple[list, Any]:
             tensors = [Tensor(v) for v in flat]
-            args, kwargs = nest.map_structure(
-                lambda t: tensors[t.index] if isinstance(t, _Placeholder) else t, template
-            )
+            args, kwargs = _fill(template, tensors)
             result = fn(*args, **kwargs)
             out_vals: list = []
 
             def out_leaf(x: Any) -> Any:
+                if isinstance(x, CompositeTensor):
+                    comps = [to_array(c) for c in x._ek_components()]
+                    out_vals.extend(comps)
+                    return _CompositePlaceholder(x, list(range(len(out_vals) - len(comps), len(out_vals))))
                 if type(x) is Tensor or isinstance(x, Variable):
                     out_vals.append(x._value if type(x) is Tensor else x._read())
                     return _Placeholder(len(out_vals) - 1)

@@ -24,6 +24,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.extend.core import ClosedJaxpr, jaxpr_as_fun
 
 from eagerkit._src.autodiff.frames import pushed
@@ -54,7 +55,7 @@ class TraceFrame:
             proxy = outer
         else:
             with jax.ensure_compile_time_eval():
-                proxy = jnp.array(outer, copy=True)
+                proxy = jnp.array(_one_device(outer), copy=True)
             context.symbolic_ids.add(id(proxy))
         self.proxies[id(var)] = (var, proxy)
         self.current[id(var)] = proxy
@@ -77,6 +78,20 @@ class TraceFrame:
     def release(self) -> None:
         for _, proxy in self.proxies.values():
             context.symbolic_ids.discard(id(proxy))
+
+
+def _one_device(value: Any) -> Any:
+    """A single-device view of a value placed on several devices (ek.distribute's replicas).
+
+    Proxies only stand for values while tracing (the real, replicated array is the compiled
+    program's input), and an unsharded proxy keeps device-mesh shardings out of the trace,
+    so the program can also run per replica under ``shard_map``.
+    """
+    if isinstance(value, jax.Array) and len(value.sharding.device_set) > 1:
+        if value.is_fully_replicated:
+            return value.addressable_shards[0].data
+        return jnp.asarray(np.asarray(value))
+    return value
 
 
 @dataclass

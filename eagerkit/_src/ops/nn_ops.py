@@ -538,28 +538,6 @@ def l2_loss(t):
     return jnp.sum(t * t) / 2
 
 
-def compute_average_loss(
-    per_example_loss: Any, sample_weight: Any = None, global_batch_size: int | None = None, name: str | None = None
-) -> Tensor:
-    """Sums per-example losses (times ``sample_weight``) and divides by the global batch size
-    (``tf.nn.compute_average_loss``; the batch size defaults to the first dimension).
-
-    >>> import eagerkit as ek
-    >>> float(ek.nn.compute_average_loss([1.0, 2.0, 3.0], global_batch_size=6))
-    1.0
-    """
-    from eagerkit._src.core.convert import convert_to_tensor
-    from eagerkit._src.ops import math_ops
-
-    loss = convert_to_tensor(per_example_loss)
-    if sample_weight is not None:
-        loss = math_ops.multiply(loss, sample_weight)
-    total = math_ops.reduce_sum(loss)
-    if global_batch_size is None:
-        global_batch_size = loss.shape[0] if loss.shape.rank else 1
-    return math_ops.truediv(total, math_ops.cast(global_batch_size, total.dtype))
-
-
 def embedding_lookup(params: Any, ids: Any, max_norm: float | None = None, name: str | None = None) -> Tensor:
     """Rows of ``params`` at ``ids`` (``tf.nn.embedding_lookup``). A list of shards is read as
     one table split into contiguous row ranges (TF's "div" strategy); ``max_norm`` clips each

@@ -43,6 +43,7 @@ import numpy as np
 from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.convert import convert_to_tensor
+from eagerkit._src.distribute import distribute_lib
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.tensor_shape import TensorShape
 from eagerkit._src.core.tracking import AutoTrackable
@@ -202,6 +203,7 @@ class Layer(AutoTrackable):
                 f"for layer {type(self).__name__}."
             )
         self._name = name or backend_config.unique_name(backend_config.to_snake_case(type(self).__name__))
+        self._distribution_strategy = distribute_lib.get_strategy() if distribute_lib.has_strategy() else None
         self._trainable = bool(trainable)
         self._dtype = _dtype_from_arg(dtype)
         self._autocast = bool(kwargs.get("autocast", True))

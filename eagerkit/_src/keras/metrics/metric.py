@@ -25,6 +25,7 @@ np.float32(3.0)
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax.numpy as jnp
@@ -34,6 +35,7 @@ from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.tracking import AutoTrackable
 from eagerkit._src.core.variable import Variable, VariableAggregation, VariableSynchronization
+from eagerkit._src.distribute import distribute_lib
 from eagerkit._src.keras.losses.loss import snake_case
 
 _AGGREGATIONS = {
@@ -88,6 +90,21 @@ class Metric(AutoTrackable):
     """
 
     _untracked_attributes = frozenset({"_variables"})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Like Keras' ``result_wrapper``: inside ``strategy.run`` a metric's result is computed
+        # from its state summed over all replicas, not this replica's share.
+        super().__init_subclass__(**kwargs)
+        result = cls.__dict__.get("result")
+        if result is not None and not getattr(result, "_ek_synced", False):
+
+            @functools.wraps(result)
+            def synced_result(self: Metric, *args: Any, **kw: Any) -> Any:
+                with distribute_lib.synced_reads():
+                    return result(self, *args, **kw)
+
+            synced_result._ek_synced = True  # type: ignore[attr-defined]
+            cls.result = synced_result
 
     def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         if kwargs:

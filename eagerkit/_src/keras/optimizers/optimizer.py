@@ -55,6 +55,7 @@ from eagerkit._src.core.convert import to_array
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.tracking import AutoTrackable
 from eagerkit._src.core.variable import Variable, VariableAggregation
+from eagerkit._src.distribute import distribute_lib
 from eagerkit._src.keras.losses.loss import snake_case
 from eagerkit._src.keras.optimizers import schedules as schedules_mod
 from eagerkit._src.keras.optimizers.transforms import clip_by_norm
@@ -138,7 +139,8 @@ class _Plan:
     constrained: list[Variable]
 
 
-_NO_LR = jnp.zeros((), jnp.float32)  # placeholder argument when the schedule runs inside the jit
+# Placeholder argument when the schedule runs inside the jit (NumPy: importing must not start JAX's backend).
+_NO_LR = np.zeros((), np.float32)
 _REMOVED_ARGS = {
     "lr": "Argument `lr` is no longer supported. Use `learning_rate` instead.",
     "decay": "Argument `decay` is no longer supported. Use a learning rate schedule instead.",
@@ -514,8 +516,9 @@ class Optimizer(AutoTrackable):
     ) -> Variable:
         """Applies one update to the variables from their gradients; ``None`` gradients are skipped.
 
-        Returns ``iterations`` (incremented by one). The aggregation flags are accepted for
-        TF compatibility (there are no replicas to aggregate across here).
+        Returns ``iterations`` (incremented by one). Inside ``strategy.run`` the gradients are
+        first summed over the replicas (an all-reduce), as TF does, unless
+        ``skip_gradients_aggregation=True`` (or ``experimental_aggregate_gradients=False``).
         """
         grads: list = []
         variables: list = []
@@ -540,6 +543,8 @@ class Optimizer(AutoTrackable):
             )
         if not variables:
             return self._iterations
+        if experimental_aggregate_gradients and not skip_gradients_aggregation:
+            grads = _all_reduce_sum(grads)
         return self._apply(self._plan(variables), grads)
 
     def apply(self, grads: list, trainable_variables: list[Variable] | None = None) -> Variable:
@@ -693,6 +698,14 @@ def _takes_argument(fn: Callable) -> bool:
         p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) and p.default is p.empty
         for p in params
     )
+
+
+def _all_reduce_sum(grads: list) -> list:
+    """Gradients summed over the replicas of a running ``strategy.run`` (unchanged outside one)."""
+    if distribute_lib.current_replica_count() == 1:
+        return grads
+    values = [g._value if type(g) is Tensor else to_array(g) for g in grads]
+    return [Tensor(v) for v in distribute_lib.all_reduce_sum(values)]
 
 
 def _schedule_value(schedule: Any, iterations: Any) -> Any:

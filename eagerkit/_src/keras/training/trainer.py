@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from eagerkit._src.autodiff.tape import GradientTape
+from eagerkit._src.distribute import distribute_lib
+from eagerkit._src.distribute.values import PerReplica
 from eagerkit._src.function.function import function as ek_function
 from eagerkit._src.keras.training import callbacks as cbks
 from eagerkit._src.keras.training.compile_utils import CompiledLoss, CompiledMetrics, _batch_size, output_names
@@ -102,9 +104,17 @@ class Trainer:
             if spec is not None:
                 CompiledLoss._as_loss(spec)
         self._train_function = self._test_function = self._predict_function = None
+        if distribute_lib.has_strategy() and getattr(self, "_distribution_strategy", None) is None:
+            self._distribution_strategy = distribute_lib.get_strategy()
         self._run_eagerly = bool(run_eagerly)
         self.stop_training = False
         self._compiled = True
+
+    @property
+    def distribute_strategy(self) -> Any:
+        """The strategy the model was created (or compiled) under; the default strategy otherwise."""
+        strategy = getattr(self, "_distribution_strategy", None)
+        return strategy if strategy is not None else distribute_lib.get_strategy()
 
     @property
     def run_eagerly(self) -> bool:
@@ -169,12 +179,17 @@ class Trainer:
         for r in self.losses:
             r = math_ops.cast(r, total.dtype) if r.dtype != total.dtype else r
             total = total + r
-        return total
+        # Under a strategy the replicas' gradients are summed: each replica's loss is divided
+        # by the replica count (Keras' scale_loss_for_distribution).
+        replicas = distribute_lib.current_replica_count()
+        return total if replicas == 1 else total / float(replicas)
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None, loss: Any = None) -> dict:
         """Updates the compiled metrics (and the loss tracker with ``loss``); returns ``{name: result}``."""
         if loss is not None:
-            self._loss_tracker.update_state(loss, sample_weight=_batch_size(nest.flatten(y_pred)[0]))
+            replicas = distribute_lib.current_replica_count()
+            unscaled = loss if replicas == 1 else loss * float(replicas)
+            self._loss_tracker.update_state(unscaled, sample_weight=_batch_size(nest.flatten(y_pred)[0]))
         self.compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
@@ -211,7 +226,11 @@ class Trainer:
         fn = getattr(self, attr, None)
         if fn is None:
             step = getattr(self, f"{kind}_step")
-            fn = step if self.run_eagerly else ek_function(step)
+            strategy = self.distribute_strategy
+            if not isinstance(strategy, distribute_lib._DefaultStrategy):
+                fn = _distributed_step(strategy, step, kind, self.run_eagerly)
+            else:
+                fn = step if self.run_eagerly else ek_function(step)
             setattr(self, attr, fn)
         return fn
 
@@ -449,6 +468,28 @@ class Trainer:
         from eagerkit._src.keras.training import saving
 
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+
+def _distributed_step(strategy: Any, step: Any, kind: str, run_eagerly: bool) -> Any:
+    """``step`` run on every replica of ``strategy`` (as Keras' fit does under a scope).
+
+    The batch is split over the replicas; train/test logs are taken from the first replica
+    (metric results are already synchronised across replicas); predictions are concatenated.
+    """
+
+    def replicated(batch: Any) -> Any:
+        outputs = strategy.run(step, args=(batch,))
+        if kind == "predict":
+            return strategy.gather(outputs, axis=0)
+        return nest.map_structure(lambda v: v.values[0] if isinstance(v, PerReplica) else v, outputs)
+
+    compiled = replicated if run_eagerly else ek_function(replicated)
+
+    def call(batch: Any) -> Any:
+        with strategy.scope():
+            return compiled(strategy.distribute_batch(batch))
+
+    return call
 
 
 def _verbosity(verbose: Any) -> int:

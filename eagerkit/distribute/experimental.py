@@ -1,0 +1,6 @@
+"""``ek.distribute.experimental`` (mirrors ``tf.distribute.experimental``)."""
+
+from eagerkit._src.distribute.distribute_lib import ValueContext  # noqa: F401
+from eagerkit._src.distribute.multi_worker_mirrored_strategy import (  # noqa: F401
+    MultiWorkerMirroredStrategy,
+)
