@@ -188,3 +188,12 @@ def test_multi_worker_strategy_single_process_and_late_creation(monkeypatch):
     two = SimpleClusterResolver({"worker": ["127.0.0.1:1", "127.0.0.1:2"]}, task_type="worker", task_id=0)
     with pytest.raises(RuntimeError, match="must be created before JAX runs any computation"):
         ek.distribute.MultiWorkerMirroredStrategy(cluster_resolver=two)
+
+
+def test_non_distributed_values_follow_tf():
+    # TF 2.21 with 4 replicas: MEAN of a plain tensor is the tensor, SUM is an error, gather returns it.
+    s = ek.distribute.MirroredStrategy()
+    s4 = PerReplica(jnp.ones(4), 4, "stack")  # a real 4-replica value still reduces
+    assert s.reduce("SUM", s4, axis=None).numpy() == 4.0
+    assert s.reduce("MEAN", ek.constant(3.0), axis=None).numpy() == 3.0
+    assert s.gather(ek.constant([1.0]), axis=0).numpy().tolist() == [1.0]

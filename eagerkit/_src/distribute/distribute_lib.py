@@ -301,6 +301,11 @@ class Strategy:
             return _reduce_per_replica(op, value, axis)
         arr = _tensor_value(value)
         if axis is None:
+            if op is ReduceOp.SUM and self.num_replicas_in_sync != 1:
+                raise ValueError(
+                    f"A non-DistributedValues value {Tensor(arr)} cannot be reduced with the given reduce op "
+                    f"{op}. Return it from strategy.run to get one value per replica, or reduce with MEAN."
+                )
             return Tensor(arr)
         return Tensor(jnp.sum(arr, axis=axis) if op is ReduceOp.SUM else jnp.mean(arr, axis=axis).astype(arr.dtype))
 
@@ -311,9 +316,7 @@ class Strategy:
     def _gather_one(self, value: Any, axis: int) -> Tensor:
         if isinstance(value, PerReplica):
             return Tensor(_gather_per_replica(value, axis))
-        arr = _tensor_value(value)
-        n = self.num_replicas_in_sync
-        return Tensor(arr if n == 1 else jnp.concatenate([arr] * n, axis=axis))
+        return Tensor(_tensor_value(value))  # a value outside strategy.run is one value, as in TF
 
     def experimental_local_results(self, value: Any) -> tuple:
         """The values of the replicas on this process, as a tuple (a nest gives a tuple of nests)."""
