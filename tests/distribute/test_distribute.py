@@ -148,5 +148,6 @@ def test_multi_worker_two_processes_match_single_process():
         assert_close(r["weights"], single["weights"])
         # Each process sees only its own two replicas' rows of the first batch.
         assert [len(rows) for rows in r["first_split"]] == [2, 2]
+    assert results[0]["unseeded"] == results[1]["unseeded"]  # unseeded initial values agree across workers
     by_process = sorted(results, key=lambda r: r["process_index"])
     assert sum(by_process[0]["first_split"] + by_process[1]["first_split"], []) == single["first_split"][0]

@@ -172,7 +172,10 @@ def main() -> None:
     mode = sys.argv[1]
     strategy = make_strategy(mode)
     if mode in ("custom", "mwms"):
+        with strategy.scope():  # no seed: the workers must still agree (worker 0's state is shared)
+            unseeded = tf.Variable(tf.random.uniform([3]))
         result = custom(strategy)
+        result["unseeded"] = np.asarray(unseeded.numpy()).tolist()
     elif mode == "fit":
         result = fit(strategy)
     elif mode == "save":

@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import numpy as np
+from jax._src import core as jax_core
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
@@ -52,7 +53,15 @@ class MeshStrategy(Strategy):
 
     # -- placement ---------------------------------------------------------------------------------
     def _place_variable(self, var: Variable) -> None:
-        var._value = self._put(var._value, self._replicated)
+        value = var._value
+        if self._multi_process and jax_core.trace_state_clean():
+            # As TF's multi-worker strategy does, every worker starts from worker 0's initial value.
+            # (Variables created while a step is traced, such as optimizer slots, are created the
+            # same way on every worker from the shared random state; a collective cannot run there.)
+            from jax.experimental import multihost_utils
+
+            value = multihost_utils.broadcast_one_to_all(np.asarray(value))
+        var._value = self._put(value, self._replicated)
 
     def _put(self, value: Any, sharding: NamedSharding) -> jax.Array:
         """``value`` (the same on every process) placed with ``sharding``."""

@@ -52,6 +52,21 @@ def initialize(resolver: ClusterResolver, timeout_s: int = 300) -> None:
     _initialized["cluster"] = wanted
 
 
+def _share_random_state() -> None:
+    """Every worker continues with worker 0's global random generator state.
+
+    Then unseeded initialisers and ``fit``'s shuffling agree across workers, so each global
+    batch is the same on every worker and each keeps its own replicas' rows of it.
+    """
+    import numpy as np
+    from jax.experimental import multihost_utils
+
+    from eagerkit._src.ops.random_ops import get_global_generator
+
+    state = get_global_generator().state
+    state.assign(multihost_utils.broadcast_one_to_all(np.asarray(state.numpy())))
+
+
 class MultiWorkerMirroredStrategy(MeshStrategy):
     """Synchronous training across processes/machines (``tf.distribute.MultiWorkerMirroredStrategy``).
 
@@ -68,6 +83,8 @@ class MultiWorkerMirroredStrategy(MeshStrategy):
             initialize(self._resolver)
         self._multi_process = jax.process_count() > 1
         super().__init__(jax.devices() if self._multi_process else jax.local_devices())
+        if self._multi_process:
+            _share_random_state()
 
     @property
     def cluster_resolver(self) -> ClusterResolver:
