@@ -1,10 +1,11 @@
-"""Argument parsing for the ``eagerkit`` command."""
+"""Argument parsing for the ``eagerkit`` command (``train``, ``info``, ``bench``)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 
@@ -89,7 +90,33 @@ def _parser() -> argparse.ArgumentParser:
         help="print versions and devices",
         description="Print the versions of eagerkit and its dependencies, and the devices JAX sees.",
     )
+    sub.add_parser(
+        "bench",
+        add_help=False,
+        help="run the benchmarks against the anchors (source checkout only; bench --help lists the options)",
+    )
     return p
+
+
+def _bench_script() -> str | None:
+    """``scripts/benchmarks/run.py`` of the checkout this eagerkit was imported from, if there is one."""
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    path = os.path.join(repo, "scripts", "benchmarks", "run.py")
+    return path if os.path.isfile(path) else None
+
+
+def _bench(argv: list[str]) -> int:
+    """``eagerkit bench ARGS`` runs ``python scripts/benchmarks/run.py ARGS`` with this interpreter."""
+    script = _bench_script()
+    if script is None:
+        print(
+            "eagerkit bench: the benchmarks are scripts in eagerkit's source repository "
+            "(scripts/benchmarks/run.py), not part of the installed package; from a checkout run "
+            "`python scripts/benchmarks/run.py` (or install it with `pip install -e .` and use `eagerkit bench`)",
+            file=sys.stderr,
+        )
+        return 2
+    return subprocess.call([sys.executable, script, *argv])
 
 
 def _info() -> int:
@@ -113,6 +140,9 @@ def _info() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # every other argument belongs to run.py
+        return _bench(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

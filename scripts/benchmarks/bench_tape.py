@@ -8,13 +8,17 @@ Cases (issue 3):
            when ``eagerkit.keras`` is importable.
 
 Rows: eagerkit as shipped; eagerkit with JAX's CPU async dispatch off (a proposed core
-setting, see SYNC below); anchors: raw JAX (where meaningful), TF eager (``/work/tfvenv/bin/python`` or $EK_TF_PYTHON)
-and PyTorch (``/work/torchvenv/bin/python`` or $EK_TORCH_PYTHON), each run in a subprocess
-with the same loop. Missing anchors are reported as skipped. Timings: wall-clock per
-step of the best and the median block of steps (after warm-up); on a shared, loaded
-machine the best block is the steadier figure, and ratios use it.
+setting, see SYNC below; ``--no-sync-variant`` leaves it out); anchors: raw JAX (where
+meaningful), TF eager (``--tf-python`` or $EK_TF_PYTHON) and PyTorch (``--torch-python`` or
+$EK_TORCH_PYTHON; see bench_env.py), each run in a subprocess with the same loop. Missing
+anchors are reported as skipped. Timings: wall-clock per step of the best and the median
+block of steps (after warm-up); on a shared, loaded machine the best block is the steadier
+figure, and ratios use it.
 
-Usage: python scripts/bench_tape.py [--quick] [--case tape32|linreg|convnet ...]
+Usage: python scripts/benchmarks/bench_tape.py [--quick] [--case tape32|linreg|convnet ...] [--no-anchors]
+
+``measure()`` returns the numbers as a dict and ``rows()`` turns them into the rows of
+``scripts/benchmarks/run.py``'s table.
 """
 
 from __future__ import annotations
@@ -27,9 +31,7 @@ import sys
 import textwrap
 import time
 
-TF_PYTHON = os.environ.get("EK_TF_PYTHON", "/work/tfvenv/bin/python")
-TORCH_PYTHON = os.environ.get("EK_TORCH_PYTHON", "/work/torchvenv/bin/python")
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from bench_env import REPO, Anchor, add_anchor_arguments, anchors_from_args, find_anchors, row
 
 # A timing helper shared by every snippet (eagerkit's own run and the subprocess anchors):
 # wall-clock per step over ``repeats`` blocks of ``n`` steps; (best block, median block).
@@ -213,8 +215,6 @@ us = bench(step, N, R, lambda l: l.item())
 """,
 }
 
-# (snippets, steps per block, blocks): many short blocks, so that the best block finds a quiet
-# moment on a shared machine; the linear regression runs 30 x 100 = 3000 steps (10 seed loops).
 # A configuration proposed outside this script's scope (eagerkit's core would set it): JAX's
 # CPU client runs small computations synchronously instead of handing each to a worker
 # thread. Measured here as an extra row next to the shipped default: on this 2-core machine
@@ -222,45 +222,99 @@ us = bench(step, N, R, lambda l: l.item())
 # times while other processes kept both cores busy (the async hand-off then waits on the
 # scheduler).
 SYNC = 'import jax\njax.config.update("jax_cpu_enable_async_dispatch", False)\n'
-for _anchors in (TAPE32, LINREG, CONVNET):
-    _items = list(_anchors.items())
-    _anchors.clear()
-    for _name, _code in _items:
-        _anchors[_name] = _code
-        if _name == "eagerkit":
-            _anchors["eagerkit, sync CPU dispatch (proposal)"] = SYNC + _code
+SYNC_NAME = "eagerkit, sync CPU dispatch (proposal)"
 
+# (snippets, steps per block, blocks): many short blocks, so that the best block finds a quiet
+# moment on a shared machine; the linear regression runs 30 x 100 = 3000 steps (10 seed loops).
 CASES = {
     "tape32": (TAPE32, 200, 30),
     "linreg": (LINREG, 100, 30),
     "convnet": (CONVNET, 5, 12),
 }
+CASE_TITLES = {
+    "tape32": "taped step: 3 ops + gradient, 32x32",
+    "linreg": "seed linear regression, 1 step",
+    "convnet": "seed convnet step, eager",
+}
+ANCHOR_LABELS = {"tf eager": "TF eager", "pytorch": "PyTorch"}
 
 
-def _interpreter(anchor: str) -> str | None:
-    if anchor.startswith("tf"):
-        return TF_PYTHON if os.path.exists(TF_PYTHON) else None
-    if anchor.startswith("pytorch"):
-        return TORCH_PYTHON if os.path.exists(TORCH_PYTHON) else None
-    return sys.executable
+def _variants(snippets: dict[str, str], sync_variant: bool) -> dict[str, str]:
+    out = {}
+    for name, code in snippets.items():
+        out[name] = code
+        if name == "eagerkit" and sync_variant:
+            out[SYNC_NAME] = SYNC + code
+    return out
 
 
-def _run(anchor: str, code: str, n: int, repeats: int) -> tuple[list | None, str]:
-    exe = _interpreter(anchor)
+def _interpreter(name: str, anchors: dict[str, Anchor]) -> tuple[str | None, str]:
+    if name.startswith("tf"):
+        return anchors["tf"].python, anchors["tf"].skip
+    if name.startswith("pytorch"):
+        return anchors["torch"].python, anchors["torch"].skip
+    return sys.executable, ""
+
+
+def _run(name: str, code: str, n: int, repeats: int, anchors: dict[str, Anchor]) -> dict:
+    """``{"best_us": .., "median_us": ..}`` of one snippet in a fresh interpreter, or ``{"skipped": why}``."""
+    exe, skip = _interpreter(name, anchors)
     if exe is None:
-        return None, "skipped: interpreter not installed"
+        return {"skipped": skip}
     prog = TIMER + f"N, R = {n}, {repeats}\n" + textwrap.dedent(code) + "\nprint('RESULT ' + json.dumps(us))\n"
-    env = dict(os.environ, PYTHONPATH=REPO if anchor.startswith(("eagerkit", "jax")) else "")
+    env = dict(os.environ, PYTHONPATH=str(REPO) if name.startswith(("eagerkit", "jax")) else "")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         proc = subprocess.run([exe, "-c", prog], capture_output=True, text=True, env=env, timeout=900)
     except subprocess.TimeoutExpired:
-        return None, "skipped: timed out"
+        return {"skipped": f"skipped: {name} timed out"}
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[7:]), ""
+            best, median = json.loads(line[7:])
+            return {"best_us": best, "median_us": median}
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-    return None, f"skipped: failed ({tail[0][:120]})"
+    return {"skipped": f"skipped: {name} failed ({tail[0][:160]})"}
+
+
+def measure(
+    cases: tuple[str, ...] = tuple(CASES),
+    quick: bool = False,
+    repeats: int | None = None,
+    anchors: dict[str, Anchor] | None = None,
+    sync_variant: bool = True,
+) -> dict:
+    """Microseconds per step of each case's snippets: ``{"cases": {case: {"results": {name: ...}}}}``.
+
+    ``quick`` runs a fifth of the blocks (at least 3). A snippet that cannot run holds
+    ``{"skipped": why}``.
+    """
+    anchors = find_anchors() if anchors is None else anchors
+    out: dict = {"unit": "us/step", "quick": quick, "cases": {}}
+    for case in cases:
+        snippets, n, blocks = CASES[case]
+        if repeats:
+            blocks = repeats
+        if quick:
+            blocks = max(3, blocks // 5)
+        results = {
+            name: _run(name, code, n, blocks, anchors) for name, code in _variants(snippets, sync_variant).items()
+        }
+        out["cases"][case] = {"steps_per_block": n, "blocks": blocks, "results": results}
+    return out
+
+
+def rows(result: dict) -> list[dict]:
+    """The runner's table rows: eagerkit's best block against each other snippet's best block."""
+    out = []
+    for case, data in result["cases"].items():
+        results = data["results"]
+        ek = results["eagerkit"].get("best_us")
+        for name, r in results.items():
+            if name == "eagerkit":
+                continue
+            label = ANCHOR_LABELS.get(name, name)
+            out.append(row("tape", CASE_TITLES[case], "us/step", ek, label, r.get("best_us"), r.get("skipped", "")))
+    return out
 
 
 def main() -> None:
@@ -268,27 +322,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer steps and repeats (noisier)")
     parser.add_argument("--case", action="append", choices=sorted(CASES), help="run only these cases")
     parser.add_argument("--repeats", type=int, default=None, help="blocks per case (default: per case)")
+    parser.add_argument("--no-sync-variant", action="store_true", help="leave out the sync-dispatch eagerkit row")
+    add_anchor_arguments(parser, ("tf", "torch"))
     args = parser.parse_args()
     print(f"# bench_tape: python {sys.version.split()[0]}, {os.cpu_count()} cpus, {time.strftime('%Y-%m-%d %H:%M')}")
-    for case in args.case or list(CASES):
-        anchors, n, repeats = CASES[case]
-        unit = "us/step"
-        if args.repeats:
-            repeats = args.repeats
-        if args.quick:
-            repeats = max(3, repeats // 5)
-        results: dict[str, tuple[list | None, str]] = {}
-        for anchor, code in anchors.items():
-            results[anchor] = _run(anchor, code, n, repeats)
-        ek = results["eagerkit"][0]
-        print(f"\n## {case} ({n} steps x {repeats} blocks, {unit})")
+    result = measure(
+        tuple(args.case or CASES), args.quick, args.repeats, anchors_from_args(args), not args.no_sync_variant
+    )
+    for case, data in result["cases"].items():
+        results = data["results"]
+        ek = results["eagerkit"].get("best_us")
+        print(f"\n## {case} ({data['steps_per_block']} steps x {data['blocks']} blocks, us/step)")
         print(f"{'':40s} {'best':>10s} {'median':>10s} {'anchor/eagerkit':>16s}")
-        for anchor, (us, note) in results.items():
-            if us is None:
-                print(f"{anchor:40s} {'-':>10s} {'-':>10s} {'':>16s}  {note}")
+        for name, r in results.items():
+            if "skipped" in r:
+                print(f"{name:40s} {'-':>10s} {'-':>10s} {'':>16s}  {r['skipped']}")
                 continue
-            ratio = f"{us[0] / ek[0]:.2f}x" if ek and anchor != "eagerkit" else ""
-            print(f"{anchor:40s} {us[0]:10.1f} {us[1]:10.1f} {ratio:>16s}")
+            ratio = f"{r['best_us'] / ek:.2f}x" if ek and name != "eagerkit" else ""
+            print(f"{name:40s} {r['best_us']:10.1f} {r['median_us']:10.1f} {ratio:>16s}")
     print("\n(anchor/eagerkit = anchor's best / eagerkit's best; > 1 means eagerkit is faster)")
 
 
