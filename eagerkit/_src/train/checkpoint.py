@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -42,7 +43,7 @@ from eagerkit._src.core import context
 from eagerkit._src.core import dtypes as _dtypes
 from eagerkit._src.core.tracking import AutoTrackable, trackable_children
 from eagerkit._src.core.variable import Variable
-from eagerkit._src.train import async_writer, checkpoint_state, deferred, storage
+from eagerkit._src.train import async_writer, checkpoint_state, deferred, multi_process, storage
 from eagerkit._src.train.checkpoint_options import CheckpointOptions
 from eagerkit._src.train.object_graph import view_graph
 from eagerkit._src.train.restoration import Restoration
@@ -72,14 +73,20 @@ def snapshot(root: Any, copy_to_host: bool = False, metadata: dict[str, Any] | N
 
     Pending deferred restorations are resolved first, so a variable created since a
     restore is saved with its restored value. ``copy_to_host`` copies the values (async
-    saves must not depend on buffers the program may reuse).
+    saves must not depend on buffers the program may reuse). Under several processes
+    every process must call it (values split over processes are gathered collectively);
+    the values are host arrays on the writer (process 0) and None elsewhere.
     """
     deferred.resolve()
     view = view_graph(root)
+    multi = multi_process.process_count() > 1
+    keep = multi_process.is_writer()
     variables = []
     for path, var in view.variables.items():
         value = var._value
-        if copy_to_host:
+        if multi:
+            value = multi_process.host_value(value, keep)
+        elif copy_to_host:
             value = np.array(value, copy=True)
         variables.append(storage.SnapshotVariable(path, var.name, value))
     return storage.Snapshot(variables, list(view.objects), list(view.aliases.items()), metadata)
@@ -110,6 +117,17 @@ class Checkpoint(AutoTrackable):
     Raises:
       ValueError: a keyword value is not trackable, a name is reserved, or ``root``
         already has a different child with that name.
+
+    Several processes (``MultiWorkerMirroredStrategy``): as in TF, every process calls
+    ``save``/``write`` with the same path at the same point of the program, and each
+    returns the same path once the checkpoint is complete. Process 0 alone writes the
+    checkpoint (its values: variables must hold the same value everywhere, as mirrored
+    variables do) and the ``checkpoint`` state file; values split over processes are
+    gathered first. If process 0 fails, every process raises; if the processes name
+    different paths, all raise before anything is written. Saves are synchronous there
+    (``enable_async`` is ignored). ``restore``/``read`` read the files on every process (the
+    path must be on a filesystem all of them see) and place each value with its variable's
+    sharding; they wait for no other process. See ``multi_process.py``.
 
     >>> import eagerkit as ek, eagerkit.train, os, tempfile
     >>> d = tempfile.mkdtemp()
@@ -216,7 +234,9 @@ class Checkpoint(AutoTrackable):
         """Increments ``save_counter`` and writes ``f"{file_prefix}-{save_counter}"``; returns that path.
 
         Also records it as the latest checkpoint in the directory's ``checkpoint`` state file
-        (once the checkpoint is complete), for ``latest_checkpoint``.
+        (once the checkpoint is complete), for ``latest_checkpoint``. Under several
+        processes every process must call it (see the class docstring): each increments its
+        counter, process 0 writes, and all return once the checkpoint is visible.
         """
         _require_eager("save")
         file_prefix = os.fspath(file_prefix)
@@ -226,7 +246,8 @@ class Checkpoint(AutoTrackable):
         save_dir = os.path.dirname(file_prefix)
 
         def record(p: str) -> None:
-            checkpoint_state.update_checkpoint_state(save_dir, p, [p])
+            if multi_process.is_writer():
+                checkpoint_state.update_checkpoint_state(save_dir, p, [p])
 
         return self._write(path, options, [record])
 
@@ -241,6 +262,8 @@ class Checkpoint(AutoTrackable):
         self._raise_async_errors()
         options = options or CheckpointOptions()
         callbacks = [*callbacks, *options.experimental_write_callbacks]
+        if multi_process.process_count() > 1:
+            return self._write_multi_process(path, callbacks, metadata)
         snap = snapshot(self, copy_to_host=options.enable_async, metadata=metadata)
         storage.check_writable(os.path.normpath(path))
 
@@ -253,6 +276,36 @@ class Checkpoint(AutoTrackable):
         else:
             async_writer.wait_all()
             job()
+        return path
+
+    def _write_multi_process(
+        self, path: str, callbacks: list[Callable[..., Any]], metadata: dict[str, Any] | None
+    ) -> str:
+        """``_write`` when several processes run this program: process 0 writes, all wait for it.
+
+        Synchronous (see ``multi_process.py``). The callbacks run on process 0 before the
+        others are released (so the state file is complete when any ``save`` returns),
+        and on the other processes after, each given the same path.
+        """
+        async_writer.wait_all()
+        snap = snapshot(self, metadata=metadata)
+        multi_process.check_same_path(path)
+        writer = multi_process.is_writer()
+        error: BaseException | None = None
+        clock = 0.0
+        if writer:
+            try:
+                storage.check_writable(os.path.normpath(path))
+                storage.write(path, snap)
+                clock = time.time()
+                with multi_process.agreed_clock(clock):
+                    _run_callbacks(callbacks, path)
+            except Exception as e:  # raised here after the others learn of it
+                error = e
+        clock = multi_process.finish_write(path, error, clock)
+        if not writer:
+            with multi_process.agreed_clock(clock):
+                _run_callbacks(callbacks, path)
         return path
 
     def sync(self) -> None:

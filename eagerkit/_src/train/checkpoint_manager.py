@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from eagerkit._src.train import checkpoint_state, storage
+from eagerkit._src.train import checkpoint_state, multi_process, storage
 from eagerkit._src.train.checkpoint import Checkpoint
 from eagerkit._src.train.checkpoint_options import CheckpointOptions
 
@@ -59,6 +59,15 @@ class CheckpointManager:
         the last saved checkpoint.
       init_fn: called by ``restore_or_initialize`` when there is no checkpoint.
       last_checkpoint_step: the step of the last checkpoint, for ``checkpoint_interval``.
+
+    Several processes (``MultiWorkerMirroredStrategy``): every process creates the manager
+    on the same (shared) directory and calls ``save`` at the same points. Process 0 writes
+    the checkpoint, the state file and deletes old checkpoints; every process keeps the
+    same history (timestamps are process 0's), so ``save`` returns the same path and
+    ``checkpoints``/``latest_checkpoint`` agree everywhere, and no ``save`` returns before
+    the checkpoint and state file are complete. Saves are synchronous there (``enable_async``
+    is ignored). Every process can restore (``restore_or_initialize``, or
+    ``checkpoint.restore(manager.latest_checkpoint)``) without waiting for the others.
 
     >>> import eagerkit as ek, eagerkit.train, tempfile
     >>> step = ek.Variable(0, dtype=ek.int64)
@@ -97,7 +106,9 @@ class CheckpointManager:
         self._last_checkpoint_step = last_checkpoint_step
         self._lock = threading.Lock()
         os.makedirs(self._directory, exist_ok=True)
-        removed = storage.cleanup_stale_temporaries(self._directory)
+        # Only the writing process (the only one making temporaries) cleans up: another
+        # machine's process ids mean nothing here.
+        removed = storage.cleanup_stale_temporaries(self._directory) if multi_process.is_writer() else []
         if removed:
             _log.info("Removed %d unfinished checkpoint(s) left by killed processes in %s", len(removed), directory)
         state = checkpoint_state.get_checkpoint_state(self._directory)
@@ -154,8 +165,9 @@ class CheckpointManager:
 
         ``checkpoint_number`` (an int or integer Variable/Tensor) numbers the checkpoint
         instead of ``save_counter`` (which is incremented either way). With
-        ``options=CheckpointOptions(enable_async=True)`` it returns at once; ``checkpoints``
-        and ``latest_checkpoint`` include the new checkpoint once it is complete.
+        ``options=CheckpointOptions(enable_async=True)`` it returns at once (in a single
+        process; under several it is synchronous); ``checkpoints`` and ``latest_checkpoint``
+        include the new checkpoint once it is complete.
         """
         if self._checkpoint_interval is not None:
             step = _as_int(self._step_counter, "step_counter")
@@ -173,7 +185,7 @@ class CheckpointManager:
 
     def _record_and_sweep(self, path: str) -> None:
         with self._lock:
-            stamp = time.time()
+            stamp = multi_process.now()  # time.time(); under several processes process 0's
             self._maybe_delete.pop(path, None)
             self._maybe_delete[path] = stamp
             self._latest_checkpoint = path
@@ -186,6 +198,8 @@ class CheckpointManager:
                         self._last_preserved_timestamp = old_stamp
                         continue
                     doomed.append(old)
+            if not multi_process.is_writer():  # the same bookkeeping; process 0 writes the files
+                return
             checkpoint_state.update_checkpoint_state(
                 self._directory,
                 path,

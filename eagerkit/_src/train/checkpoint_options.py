@@ -19,9 +19,13 @@ class CheckpointOptions:
         checkpoint on a background thread. The checkpoint (and the state file naming it)
         appears only once it is complete; ``Checkpoint.sync()`` /
         ``CheckpointManager.wait_until_finished()`` wait for it and raise its error, if any.
+        Ignored when several processes run the program (``MultiWorkerMirroredStrategy``):
+        their saves end with a collective, which a background thread cannot safely join, so
+        they are synchronous.
       experimental_enable_async_checkpoint: TF's older name for ``enable_async``.
       experimental_write_callbacks: callables run after the checkpoint is complete, each
-        with the checkpoint path (or with no argument if it takes none).
+        with the checkpoint path (or with no argument if it takes none). Under several
+        processes they run on every process (on process 0 before the others return).
     """
 
     def __init__(

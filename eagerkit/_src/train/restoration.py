@@ -36,7 +36,7 @@ import numpy as np
 from eagerkit._src.core import context
 from eagerkit._src.core.tracking import trackable_children
 from eagerkit._src.core.variable import Variable
-from eagerkit._src.train import storage
+from eagerkit._src.train import multi_process, storage
 from eagerkit._src.train.object_graph import GraphView, Path, deepest_trackable, format_path, view_graph
 
 _log = logging.getLogger("eagerkit")
@@ -152,15 +152,20 @@ class Restoration:
         problems = [p for key, path, var in pairs if (p := check_compatible(saved, key, path, var))]
         if problems:
             raise mismatch_error(saved.path, problems)
+        # Under several processes values are read to the host and placed here, per variable
+        # (a sharding may span other processes' devices; see multi_process.py).
+        multi = multi_process.process_count() > 1
         requests: dict[Path, Any] = {}
         for key, _, var in pairs:
-            requests.setdefault(key, var._value.sharding)
+            requests.setdefault(key, None if multi else var._value.sharding)
         for key in saved.variables:
             requests.setdefault(key, None)
         values = storage.read_arrays(saved, requests)
         for key, _, var in pairs:
             value = values[key]
-            if value.sharding != var._value.sharding:
+            if multi:
+                value = multi_process.place(value, var._value.sharding)
+            elif value.sharding != var._value.sharding:
                 value = jax.device_put(value, var._value.sharding)
             var._value = value
             self.restored.setdefault(key, []).append(weakref.ref(var))
@@ -256,8 +261,10 @@ class Restoration:
         value = self.pending[key]
         # May run while an ek.function is being traced: init_scope makes this a real,
         # eager transfer (not a staged op), so ``_value`` gets a concrete array.
+        # A sharding spanning several processes' devices gets this process's shards only.
+        sharding = _sharding_of(var)
         with context.init_scope():
-            var._value = jax.device_put(value, _sharding_of(var))
+            var._value = jax.device_put(value, None) if sharding is None else multi_process.place(value, sharding)
         self.restored.setdefault(key, []).append(weakref.ref(var))
         self._settle(key)
 

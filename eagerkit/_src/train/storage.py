@@ -21,6 +21,10 @@ The guarantee above therefore holds for crashed or killed *processes*; if the ma
 itself loses power, the newest checkpoint's data may be incomplete, which its CRC-32s
 report on restore (DataLossError) instead of loading garbage.
 
+Under several processes (``MultiWorkerMirroredStrategy``) only process 0 calls ``write``,
+with host values, and orbax is told that process 0 is alone (no barriers); every process
+reads by itself. ``multi_process.py`` describes the protocol around it.
+
 Reading validates everything it can before any value is handed out: the JSON's checksum
 and schema, every array orbax returns against the stored shape, dtype and CRC-32. No
 code from the checkpoint is executed (no pickle; dtypes come from an allow-list).
@@ -52,6 +56,7 @@ import jax
 import numpy as np
 
 from eagerkit._src.core.errors import AlreadyExistsError, DataLossError, NotFoundError
+from eagerkit._src.train import multi_process
 from eagerkit._src.train.object_graph import Path, candidate_paths, format_path
 
 GRAPH_FILE = "object_graph.json"
@@ -174,13 +179,25 @@ def _temp_name(final: str, kind: str) -> str:
 
 
 def _checkpointer() -> Any:
-    """A synchronous orbax PyTree checkpointer (one per thread)."""
+    """A synchronous orbax PyTree checkpointer (one per thread).
+
+    Under several processes its process set is this process alone: orbax then neither
+    expects the other processes to call it nor waits for them at its barriers (only
+    process 0 writes; each process reads by itself; see ``multi_process.py``).
+    """
+    count = multi_process.process_count()
     ckptr = getattr(_orbax, "ckptr", None)
-    if ckptr is None:
+    if ckptr is None or _orbax.count != count:
         import orbax.checkpoint as ocp
 
-        ckptr = ocp.Checkpointer(ocp.PyTreeCheckpointHandler())
-        _orbax.ckptr = ckptr
+        if count == 1:
+            ckptr = ocp.Checkpointer(ocp.PyTreeCheckpointHandler())
+        else:
+            me = multi_process.process_index()
+            options = ocp.options.MultiprocessingOptions(primary_host=me, active_processes={me})
+            handler = ocp.PyTreeCheckpointHandler(multiprocessing_options=options)
+            ckptr = ocp.Checkpointer(handler, multiprocessing_options=options)
+        _orbax.ckptr, _orbax.count = ckptr, count
     return ckptr
 
 
@@ -451,7 +468,13 @@ def read_arrays(saved: SavedGraph, requests: dict[Path, Any]) -> dict[Path, Any]
     ``requests`` maps a saved key to a ``jax.sharding.Sharding`` (the value is returned as a
     jax.Array placed there) or ``None`` (returned as a NumPy array). Raises DataLossError
     naming the checkpoint and the variables whose data cannot be read or fails its check.
+
+    Under several processes every value is read to the host, checked there, and only then
+    placed (a sharding may span other processes' devices; see ``multi_process.py``).
     """
+    if any(s is not None for s in requests.values()) and multi_process.process_count() > 1:
+        host = read_arrays(saved, dict.fromkeys(requests))
+        return {key: multi_process.place(host[key], sharding) for key, sharding in requests.items()}
     out: dict[Path, Any] = {}
     item: dict[str, Any] = {}
     restore_args: dict[str, Any] = {}
