@@ -2,8 +2,10 @@
 
 >>> import eagerkit as tf
 >>> m = tf.matmul([[2.0]], [[2.0]])
->>> print("hello, {}".format(m))
-hello, [[4.]]
+>>> m
+<tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[4.]], dtype=float32)>
+>>> "hello, {}".format(m)
+'hello, [[4.]]'
 """
 
 from eagerkit._src.core.dtypes import (  # noqa: F401

@@ -127,7 +127,21 @@ def _cotangent(g: Any, x: Any) -> Any:
 
 
 def custom_gradient(f: Callable | None = None) -> Callable:
-    """Decorator defining a function's gradient (``tf.custom_gradient``)."""
+    """Decorator defining a function's gradient (``tf.custom_gradient``).
+
+    >>> import eagerkit as ek
+    >>> @ek.custom_gradient
+    ... def clip_gradient(x):
+    ...     def grad(dy):
+    ...         return ek.clip_by_value(dy, -1.0, 1.0)
+    ...     return ek.identity(x), grad
+    >>> x = ek.constant(2.0)
+    >>> with ek.GradientTape() as tape:
+    ...     tape.watch(x)
+    ...     y = clip_gradient(x) * 100.0
+    >>> tape.gradient(y, x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
+    """
     if f is None:
         return custom_gradient
     cache: dict[Any, _CustomOp] = {}

@@ -33,6 +33,13 @@ class ForwardAccumulator(Recorder):
     Args:
       primals: a Tensor/Variable or nest of them to differentiate with respect to.
       tangents: matching nest of tangent values (same shapes and dtypes).
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([1.0, 2.0])
+    >>> with ek.autodiff.ForwardAccumulator(primals=x, tangents=ek.constant([1.0, 0.0])) as acc:
+    ...     y = ek.reduce_sum(x * x)
+    >>> acc.jvp(y)  # d/dt sum((x + t*v)**2) at t=0 = 2 * x . v
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     def __init__(self, primals: Any, tangents: Any) -> None:
@@ -71,6 +78,18 @@ class ForwardAccumulator(Recorder):
 
         Tensors that do not depend on the accumulator's primals give None (or zeros with
         ``unconnected_gradients=ek.UnconnectedGradients.ZERO``).
+
+        >>> import eagerkit as ek
+        >>> x = ek.constant(3.0)
+        >>> with ek.autodiff.ForwardAccumulator(x, ek.constant(1.0)) as acc:
+        ...     y = x * x
+        ...     z = ek.constant(2.0)
+        >>> acc.jvp(y)
+        <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+        >>> print(acc.jvp(z))
+        None
+        >>> acc.jvp(z, unconnected_gradients="zero")
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
         """
         unconnected = _unconnected_mode(unconnected_gradients)
         targets = [primals] if type(primals) is Tensor else nest.flatten(primals)

@@ -55,7 +55,18 @@ _log = logging.getLogger("eagerkit")
 
 
 class UnconnectedGradients(enum.Enum):
-    """What ``gradient`` returns for sources the targets do not depend on."""
+    """What ``gradient`` returns for sources the targets do not depend on.
+
+    >>> import eagerkit as ek
+    >>> x = ek.Variable(1.0)
+    >>> y = ek.Variable(2.0)
+    >>> with ek.GradientTape(persistent=True) as tape:
+    ...     z = x * 3.0
+    >>> print(tape.gradient(z, y))
+    None
+    >>> tape.gradient(z, y, unconnected_gradients=ek.UnconnectedGradients.ZERO)
+    <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
+    """
 
     NONE = "none"
     ZERO = "zero"
@@ -723,6 +734,14 @@ class GradientTape(Recorder):
 
         Integer and boolean values cannot be differentiated: watching them logs a warning
         and their gradients stay ``None``.
+
+        >>> import eagerkit as ek
+        >>> x = ek.constant(3.0)  # constants are not watched automatically
+        >>> with ek.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> tape.gradient(y, x)
+        <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
         """
         if type(tensor) is Tensor or isinstance(tensor, Variable):
             self._watch_one(tensor)
@@ -731,13 +750,32 @@ class GradientTape(Recorder):
             self._watch_one(x)
 
     def watched_variables(self) -> tuple[Variable, ...]:
-        """The variables watched so far, in the order they were first accessed."""
+        """The variables watched so far, in the order they were first accessed.
+
+        >>> import eagerkit as ek
+        >>> a = ek.Variable(1.0, name="a")
+        >>> b = ek.Variable(2.0, name="b", trainable=False)
+        >>> with ek.GradientTape() as tape:
+        ...     y = a * b
+        >>> [v.name for v in tape.watched_variables()]
+        ['a:0']
+        """
         self._resolved()
         return tuple(self._watched_vars.values())
 
     @contextlib.contextmanager
     def stop_recording(self) -> Iterator[None]:
-        """Temporarily stops recording operations on this tape."""
+        """Temporarily stops recording operations on this tape.
+
+        >>> import eagerkit as ek
+        >>> x = ek.Variable(2.0)
+        >>> with ek.GradientTape() as tape:
+        ...     y = x * x
+        ...     with tape.stop_recording():
+        ...         z = y * x  # not recorded
+        >>> print(tape.gradient(z, x))
+        None
+        """
         if not self._recording:
             raise ValueError("Tape.stop_recording() called while the tape is not recording.")
         self._pop()
@@ -747,7 +785,17 @@ class GradientTape(Recorder):
             self._push()
 
     def reset(self) -> None:
-        """Clears everything recorded so far (the tape can compute gradients again)."""
+        """Clears everything recorded so far (the tape can compute gradients again).
+
+        >>> import eagerkit as ek
+        >>> x = ek.Variable(2.0)
+        >>> with ek.GradientTape() as tape:
+        ...     y = x * x * 100.0
+        ...     tape.reset()  # forget the line above
+        ...     y = x * x
+        >>> tape.gradient(y, x)
+        <tf.Tensor: shape=(), dtype=float32, numpy=4.0>
+        """
         self._reset_record()
         self._used = False
 
@@ -779,6 +827,17 @@ class GradientTape(Recorder):
         (``output_gradients``, one per target, weight them). The result has the structure of
         ``sources``; sources the targets do not depend on give None (or zeros with
         ``unconnected_gradients=ek.UnconnectedGradients.ZERO``).
+
+        >>> import eagerkit as ek
+        >>> w = ek.Variable([[1.0, 2.0]])
+        >>> b = ek.Variable(0.5)
+        >>> with ek.GradientTape() as tape:
+        ...     loss = ek.reduce_sum(w * w) + b
+        >>> grads = tape.gradient(loss, {"w": w, "b": b})  # any nest of sources
+        >>> grads["w"]
+        <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[2., 4.]], dtype=float32)>
+        >>> grads["b"]
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
         """
         if self._used and not self._persistent:
             self._check_usable("gradient")
@@ -851,7 +910,21 @@ class GradientTape(Recorder):
         experimental_use_pfor: bool = True,
     ) -> Any:
         """Per-example Jacobian ``[b, *target.shape[1:], *source.shape[1:]]``, assuming example
-        ``i`` of the target depends only on example ``i`` of the source."""
+        ``i`` of the target depends only on example ``i`` of the source.
+
+        >>> import eagerkit as ek
+        >>> x = ek.constant([[1.0, 2.0], [3.0, 4.0]])  # a batch of 2 vectors
+        >>> with ek.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> tape.batch_jacobian(y, x)  # [batch, y, x]: diag(2 * x) per example
+        <tf.Tensor: shape=(2, 2, 2), dtype=float32, numpy=
+        array([[[2., 0.],
+                [0., 4.]],
+        <BLANKLINE>
+               [[6., 0.],
+                [0., 8.]]], dtype=float32)>
+        """
         self._check_usable("batch_jacobian")
         if isinstance(target, Variable):
             target = target.value()

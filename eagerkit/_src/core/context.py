@@ -62,6 +62,15 @@ def init_scope() -> Iterator[None]:
     """Runs the body eagerly on real variable values, even inside a trace (``tf.init_scope``).
 
     Used for variable initialisers: their values are computed eagerly, outside the trace.
+
+    >>> import eagerkit as ek
+    >>> @ek.function
+    ... def f(x):
+    ...     with ek.init_scope():
+    ...         eager = ek.executing_eagerly()  # lifted out of the trace
+    ...     return x, eager
+    >>> f(ek.constant(1.0))[1]
+    True
     """
     global frames, tapes
     saved_frames, saved_tapes = frames, tapes

@@ -23,14 +23,27 @@ _SPEC = re.compile(r"^(?:/job:[^/]+)?(?:/replica:\d+)?(?:/task:\d+)?/?(?:device:
 
 
 class PhysicalDevice(NamedTuple):
-    """A device as ``tf.config.list_physical_devices`` reports it."""
+    """A device as ``tf.config.list_physical_devices`` reports it.
+
+    >>> import eagerkit as ek
+    >>> cpu = ek.config.list_physical_devices("CPU")[0]
+    >>> cpu
+    PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')
+    >>> cpu.device_type
+    'CPU'
+    """
 
     name: str
     device_type: str
 
 
 class LogicalDevice(NamedTuple):
-    """A device as ``tf.config.list_logical_devices`` reports it."""
+    """A device as ``tf.config.list_logical_devices`` reports it.
+
+    >>> import eagerkit as ek
+    >>> ek.config.list_logical_devices("CPU")[0]
+    LogicalDevice(name='/device:CPU:0', device_type='CPU')
+    """
 
     name: str
     device_type: str
@@ -42,12 +55,24 @@ _soft_placement = [True]
 
 
 def set_soft_device_placement(enabled: bool) -> None:
-    """Whether a missing (but well-formed) device falls back to the default one (TF's default: True)."""
+    """Whether a missing (but well-formed) device falls back to the default one (TF's default: True).
+
+    >>> import eagerkit as ek
+    >>> ek.config.set_soft_device_placement(False)
+    >>> ek.config.get_soft_device_placement()
+    False
+    >>> ek.config.set_soft_device_placement(True)
+    """
     _soft_placement[0] = bool(enabled)
 
 
 def get_soft_device_placement() -> bool:
-    """The current soft-placement setting."""
+    """The current soft-placement setting.
+
+    >>> import eagerkit as ek
+    >>> ek.config.get_soft_device_placement()
+    True
+    """
     return _soft_placement[0]
 
 
@@ -137,7 +162,12 @@ def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice
 
 
 def list_logical_devices(device_type: str | None = None) -> list[LogicalDevice]:
-    """Logical devices, optionally of one type (``LogicalDevice(name='/device:CPU:0', ...)``)."""
+    """Logical devices, optionally of one type (``LogicalDevice(name='/device:CPU:0', ...)``).
+
+    >>> import eagerkit as ek
+    >>> [d.name for d in ek.config.list_logical_devices("CPU")][:1]
+    ['/device:CPU:0']
+    """
     return [
         LogicalDevice(f"/device:{d.device_type}:{d.name.rsplit(':', 1)[1]}", d.device_type)
         for d in list_physical_devices(device_type)

@@ -24,7 +24,18 @@ jax.config.update("jax_enable_x64", True)
 
 
 class DType:
-    """A tensor element type, like ``tf.DType``."""
+    """A tensor element type, like ``tf.DType``.
+
+    >>> import eagerkit as ek
+    >>> ek.float32
+    tf.float32
+    >>> ek.float32.name, ek.float32.is_floating, ek.int32.max
+    ('float32', True, 2147483647)
+    >>> ek.as_dtype("int64") == ek.int64
+    True
+    >>> ek.constant([1, 2]).dtype
+    tf.int32
+    """
 
     __slots__ = ("_name", "_np")
 

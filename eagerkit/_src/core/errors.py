@@ -12,7 +12,15 @@ from __future__ import annotations
 
 
 class OpError(Exception):
-    """Base class of eagerkit's runtime errors (``tf.errors.OpError``)."""
+    """Base class of eagerkit's runtime errors (``tf.errors.OpError``).
+
+    >>> import eagerkit as ek
+    >>> try:
+    ...     ek.reshape([1, 2, 3], [2, 2])
+    ... except ek.errors.OpError as e:
+    ...     print(type(e).__name__, "-", e.message)
+    InvalidArgumentError - Input to reshape is a tensor with 3 values, but the requested shape [2, 2] has 4 [Op:Reshape]
+    """
 
     def __init__(self, node_def=None, op=None, message: str = "", *args) -> None:
         # TF's signature is (node_def, op, message); accept a bare message too.
@@ -28,7 +36,19 @@ class OpError(Exception):
 
 
 class InvalidArgumentError(OpError, ValueError):
-    """An op received an argument of the wrong shape, dtype or value."""
+    """An op received an argument of the wrong shape, dtype or value.
+
+    >>> import eagerkit as ek
+    >>> ek.reshape([1, 2, 3], [2, 2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Input to reshape is a tensor with 3 values, but the ...
+    >>> try:
+    ...     ek.reshape([1, 2, 3], [2, 2])
+    ... except ValueError:  # it is also a ValueError
+    ...     print("caught")
+    caught
+    """
 
 
 class ConversionDtypeError(InvalidArgumentError, TypeError):
@@ -40,59 +60,148 @@ class ConversionDtypeError(InvalidArgumentError, TypeError):
 
 
 class NotFoundError(OpError):
-    """A file or other named entity was not found."""
+    """A file or other named entity was not found.
+
+    >>> import eagerkit as ek
+    >>> ek.train.load_checkpoint("/no/such/ckpt-1")
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.NotFoundError: Error when restoring from checkpoint '/no/such/ckpt-1': no ...
+    """
 
 
 class AlreadyExistsError(OpError):
-    """An entity that was to be created already exists."""
+    """An entity that was to be created already exists.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.AlreadyExistsError(None, None, "checkpoint exists")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'checkpoint exists')
+    """
 
 
 class FailedPreconditionError(OpError):
-    """The system is not in a state required for the operation."""
+    """The system is not in a state required for the operation.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.FailedPreconditionError(None, None, "not initialized")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'not initialized')
+    """
 
 
 class OutOfRangeError(OpError):
-    """Iteration ran past the end of a sequence."""
+    """Iteration ran past the end of a sequence.
+
+    >>> import eagerkit as ek
+    >>> it = iter(ek.data.Dataset.range(1))
+    >>> it.get_next()
+    <tf.Tensor: shape=(), dtype=int64, numpy=0>
+    >>> it.get_next()
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.OutOfRangeError: End of sequence
+    """
 
 
 class UnimplementedError(OpError, NotImplementedError):
-    """The operation is not implemented."""
+    """The operation is not implemented.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.UnimplementedError(None, None, "not supported")
+    >>> isinstance(e, NotImplementedError), e.message
+    (True, 'not supported')
+    """
 
 
 class InternalError(OpError):
-    """An internal invariant was broken."""
+    """An internal invariant was broken.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.InternalError(None, None, "invariant broken")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'invariant broken')
+    """
 
 
 class ResourceExhaustedError(OpError):
-    """Out of memory or another resource."""
+    """Out of memory or another resource.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.ResourceExhaustedError(None, None, "out of memory")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'out of memory')
+    """
 
 
 class UnknownError(OpError):
-    """An error of unknown kind."""
+    """An error of unknown kind.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.UnknownError(None, None, "something failed")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'something failed')
+    """
 
 
 class AbortedError(OpError):
-    """The operation was aborted."""
+    """The operation was aborted.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.AbortedError(None, None, "aborted")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'aborted')
+    """
 
 
 class CancelledError(OpError):
-    """The operation was cancelled."""
+    """The operation was cancelled.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.CancelledError(None, None, "cancelled")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'cancelled')
+    """
 
 
 class DataLossError(OpError):
-    """Unrecoverable data loss or corruption (e.g. a truncated checkpoint)."""
+    """Unrecoverable data loss or corruption (e.g. a truncated checkpoint).
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.DataLossError(None, None, "truncated checkpoint")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'truncated checkpoint')
+    """
 
 
 class PermissionDeniedError(OpError):
-    """The caller lacks permission."""
+    """The caller lacks permission.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.PermissionDeniedError(None, None, "read-only")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'read-only')
+    """
 
 
 class UnavailableError(OpError):
-    """The service is unavailable."""
+    """The service is unavailable.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.UnavailableError(None, None, "try again")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'try again')
+    """
 
 
 class DeadlineExceededError(OpError):
-    """A deadline expired."""
+    """A deadline expired.
+
+    >>> import eagerkit as ek
+    >>> e = ek.errors.DeadlineExceededError(None, None, "too slow")
+    >>> isinstance(e, ek.errors.OpError), e.message
+    (True, 'too slow')
+    """
 
 
 def invalid_argument(op: str, message: str) -> InvalidArgumentError:

@@ -54,7 +54,30 @@ class TracedValueError(TypeError):
 
 
 class Tensor:
-    """An immutable multi-dimensional array (``tf.Tensor``)."""
+    """An immutable multi-dimensional array (``tf.Tensor``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([[1.0, 2.0], [3.0, 4.0]])
+    >>> x
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)>
+    >>> print(x)
+    tf.Tensor(
+    [[1. 2.]
+     [3. 4.]], shape=(2, 2), dtype=float32)
+    >>> x.shape, x.dtype
+    (TensorShape([2, 2]), tf.float32)
+    >>> (x + 1.0) @ x
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[11., 16.],
+           [19., 28.]], dtype=float32)>
+    >>> x[0, 1]
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
+    >>> x.numpy()
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)
+    """
 
     __slots__ = ("_value", "__weakref__")
     __array_priority__ = 100
@@ -78,7 +101,14 @@ class Tensor:
             ) from None
 
     def numpy(self) -> np.ndarray | np.generic:
-        """The value as a NumPy array (a NumPy scalar for rank 0), like ``Tensor.numpy``."""
+        """The value as a NumPy array (a NumPy scalar for rank 0), like ``Tensor.numpy``.
+
+        >>> import eagerkit as ek
+        >>> ek.constant([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        >>> ek.constant(3).numpy()
+        np.int32(3)
+        """
         arr = np.array(self._concrete("Tensor.numpy()"))
         return arr[()] if arr.ndim == 0 else arr
 
@@ -95,6 +125,12 @@ class Tensor:
         return TensorShape(self._value.shape)
 
     def get_shape(self) -> TensorShape:
+        """The static shape (same as ``.shape``).
+
+        >>> import eagerkit as ek
+        >>> ek.ones([2, 3]).get_shape()
+        TensorShape([2, 3])
+        """
         return self.shape
 
     @property
@@ -138,11 +174,26 @@ class Tensor:
         return Tensor(jax.device_put(self._value, devs[index]))
 
     def gpu(self, gpu_index: int = 0) -> Tensor:
-        """Deprecated (as in TF): copies the tensor to a GPU."""
+        """Deprecated (as in TF): copies the tensor to a GPU. Use ``ek.identity`` under ``ek.device``:
+
+        >>> import eagerkit as ek
+        >>> x = ek.constant(1.0)
+        >>> with ek.device("/gpu:0"):  # soft placement: stays on the CPU when there is no GPU
+        ...     y = ek.identity(x)
+        >>> y.numpy()
+        np.float32(1.0)
+        """
         return self._to_device("GPU", gpu_index)
 
     def cpu(self) -> Tensor:
-        """Deprecated (as in TF): copies the tensor to the CPU."""
+        """Deprecated (as in TF): copies the tensor to the CPU. Use ``ek.identity`` under ``ek.device``:
+
+        >>> import eagerkit as ek
+        >>> with ek.device("/cpu:0"):
+        ...     y = ek.identity(ek.constant(1.0))
+        >>> y.device.endswith("CPU:0")
+        True
+        """
         return self._to_device("CPU", 0)
 
     # -- Python protocol ------------------------------------------------------------
@@ -203,7 +254,14 @@ class Tensor:
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 
     def ref(self) -> Reference:
-        """A hashable reference to this tensor, like ``Tensor.ref()``."""
+        """A hashable reference to this tensor, like ``Tensor.ref()``.
+
+        >>> import eagerkit as ek
+        >>> x = ek.constant([1.0])
+        >>> seen = {x.ref(): "x"}  # tensors are not hashable; their references are
+        >>> seen[x.ref()], x.ref().deref() is x
+        ('x', True)
+        """
         return Reference(self)
 
     experimental_ref = ref

@@ -13,7 +13,19 @@ from typing import Any
 
 
 class TensorShape:
-    """The (possibly partially known) shape of a tensor."""
+    """The (possibly partially known) shape of a tensor.
+
+    >>> import eagerkit as ek
+    >>> s = ek.TensorShape([None, 3])
+    >>> s
+    TensorShape([None, 3])
+    >>> s.rank, s.as_list(), s.is_fully_defined()
+    (2, [None, 3], False)
+    >>> s.is_compatible_with([8, 3])
+    True
+    >>> s.merge_with([8, None])
+    TensorShape([8, 3])
+    """
 
     __slots__ = ("_dims",)
 
@@ -40,14 +52,34 @@ class TensorShape:
         return None if self._dims is None else list(self._dims)
 
     def as_list(self) -> list[int | None]:
+        """The dimensions as a list (``None`` for unknown ones); ValueError for an unknown rank.
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([None, 3]).as_list()
+        [None, 3]
+        """
         if self._dims is None:
             raise ValueError("as_list() is not defined on an unknown TensorShape.")
         return list(self._dims)
 
     def is_fully_defined(self) -> bool:
+        """Whether the rank and every dimension are known.
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([2, 3]).is_fully_defined(), ek.TensorShape([None, 3]).is_fully_defined()
+        (True, False)
+        """
         return self._dims is not None and all(d is not None for d in self._dims)
 
     def num_elements(self) -> int | None:
+        """The number of elements, or ``None`` when a dimension is unknown.
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([2, 3]).num_elements()
+        6
+        >>> print(ek.TensorShape([None, 3]).num_elements())
+        None
+        """
         if not self.is_fully_defined():
             return None
         n = 1
@@ -56,6 +88,14 @@ class TensorShape:
         return n
 
     def is_compatible_with(self, other: Any) -> bool:
+        """Whether the shapes could describe the same tensor (unknown dimensions match anything).
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([None, 3]).is_compatible_with([5, 3])
+        True
+        >>> ek.TensorShape([None, 3]).is_compatible_with([5, 4])
+        False
+        """
         other = TensorShape(other)
         if self._dims is None or other._dims is None:
             return True
@@ -64,10 +104,25 @@ class TensorShape:
         return all(a is None or b is None or a == b for a, b in zip(self._dims, other._dims))
 
     def assert_is_compatible_with(self, other: Any) -> None:
+        """Raises ValueError unless ``is_compatible_with(other)``.
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([None, 3]).assert_is_compatible_with([5, 3])
+        >>> ek.TensorShape([None, 3]).assert_is_compatible_with([5, 4])  # raises
+        Traceback (most recent call last):
+            ...
+        ValueError: Shapes (None, 3) and (5, 4) are incompatible
+        """
         if not self.is_compatible_with(other):
             raise ValueError(f"Shapes {self} and {TensorShape(other)} are incompatible")
 
     def merge_with(self, other: Any) -> TensorShape:
+        """The most specific shape compatible with both (ValueError if they are incompatible).
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([None, 3]).merge_with([5, None])
+        TensorShape([5, 3])
+        """
         other = TensorShape(other)
         self.assert_is_compatible_with(other)
         if self._dims is None:
@@ -77,6 +132,12 @@ class TensorShape:
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, other._dims)])
 
     def concatenate(self, other: Any) -> TensorShape:
+        """The dimensions of ``self`` followed by those of ``other``.
+
+        >>> import eagerkit as ek
+        >>> ek.TensorShape([2]).concatenate([None, 3])
+        TensorShape([2, None, 3])
+        """
         other = TensorShape(other)
         if self._dims is None or other._dims is None:
             return TensorShape(None)

@@ -15,7 +15,20 @@ from eagerkit._src.core.tensor_shape import TensorShape
 
 
 class TensorSpec:
-    """Describes a tensor by shape and dtype."""
+    """Describes a tensor by shape and dtype.
+
+    >>> import eagerkit as ek
+    >>> spec = ek.TensorSpec([None, 3], ek.float32)
+    >>> spec
+    TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)
+    >>> spec.is_compatible_with(ek.zeros([5, 3]))
+    True
+    >>> @ek.function(input_signature=[spec])
+    ... def total(x):
+    ...     return ek.reduce_sum(x)
+    >>> total(ek.ones([2, 3]))
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
 
     __slots__ = ("_shape", "_dtype", "_name")
 

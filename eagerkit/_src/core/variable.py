@@ -32,7 +32,13 @@ _ids = itertools.count(1)
 
 
 class VariableSynchronization:
-    """Accepted for API compatibility (``tf.VariableSynchronization``)."""
+    """Accepted for API compatibility (``tf.VariableSynchronization``).
+
+    >>> import eagerkit as ek
+    >>> v = ek.Variable(0.0, synchronization=ek.VariableSynchronization.ON_READ)
+    >>> v.synchronization == ek.VariableSynchronization.ON_READ
+    True
+    """
 
     AUTO = 0
     NONE = 1
@@ -41,7 +47,13 @@ class VariableSynchronization:
 
 
 class VariableAggregation:
-    """Accepted for API compatibility (``tf.VariableAggregation``)."""
+    """Accepted for API compatibility (``tf.VariableAggregation``).
+
+    >>> import eagerkit as ek
+    >>> v = ek.Variable(0.0, aggregation=ek.VariableAggregation.MEAN)
+    >>> v.aggregation == ek.VariableAggregation.MEAN
+    True
+    """
 
     NONE = 0
     SUM = 1
@@ -166,6 +178,12 @@ class Variable:
         return TensorShape(self._read().shape)
 
     def get_shape(self) -> TensorShape:
+        """The variable's shape (same as ``.shape``).
+
+        >>> import eagerkit as ek
+        >>> ek.Variable([[1.0, 2.0]]).get_shape()
+        TensorShape([1, 2])
+        """
         return self.shape
 
     @property
@@ -185,14 +203,33 @@ class Variable:
         raise NotImplementedError("Variable.initial_value is not kept by eagerkit; re-create the variable.")
 
     def value(self) -> Tensor:
-        """The current value as a Tensor (recorded by active tapes as a read)."""
+        """The current value as a Tensor (recorded by active tapes as a read).
+
+        >>> import eagerkit as ek
+        >>> ek.Variable([1.0, 2.0]).value()
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
+        """
         return _read_hook(self)
 
     def read_value(self) -> Tensor:
-        """The current value as a Tensor (recorded by active tapes as a read)."""
+        """The current value as a Tensor (recorded by active tapes as a read).
+
+        >>> import eagerkit as ek
+        >>> v = ek.Variable(1.0)
+        >>> snapshot = v.read_value()
+        >>> _ = v.assign(5.0)
+        >>> snapshot, v.read_value()
+        (<tf.Tensor: shape=(), dtype=float32, numpy=1.0>, <tf.Tensor: shape=(), dtype=float32, numpy=5.0>)
+        """
         return _read_hook(self)
 
     def numpy(self) -> np.ndarray | np.generic:
+        """The current value as a NumPy array (a NumPy scalar for rank 0).
+
+        >>> import eagerkit as ek
+        >>> ek.Variable([[1, 2]]).numpy()
+        array([[1, 2]], dtype=int32)
+        """
         value = self._read()
         if context.is_symbolic(value):
             raise TracedValueError("Variable.numpy() is not available inside ek.function; use the variable in ops.")
@@ -226,14 +263,31 @@ class Variable:
     def assign(
         self, value: Any, use_locking: bool = False, name: str | None = None, read_value: bool = True
     ) -> Variable:
-        """Sets the variable to ``value`` (same dtype; shape compatible with the declared shape)."""
+        """Sets the variable to ``value`` (same dtype; shape compatible with the declared shape).
+
+        >>> import eagerkit as ek
+        >>> v = ek.Variable([1.0, 2.0])
+        >>> v.assign([3.0, 4.0])
+        <tf.Variable 'Variable:0' shape=(2,) dtype=float32, numpy=array([3., 4.], dtype=float32)>
+        >>> v.assign(ek.constant([1, 2]))  # raises: int32 into a float32 variable
+        Traceback (most recent call last):
+            ...
+        eagerkit._src.core.errors.InvalidArgumentError: AssignVariableOp on variable 'Variable:0' of dtype ...
+        """
         self._write(self._checked(value, "AssignVariableOp"))
         return self if read_value else None
 
     def assign_add(
         self, delta: Any, use_locking: bool = False, name: str | None = None, read_value: bool = True
     ) -> Variable:
-        """Adds ``delta`` to the variable."""
+        """Adds ``delta`` to the variable.
+
+        >>> import eagerkit as ek
+        >>> v = ek.Variable(1.0)
+        >>> _ = v.assign_add(2.0)
+        >>> v.numpy()
+        np.float32(3.0)
+        """
         delta = self._checked(delta, "AssignAddVariableOp")
         self._write(self._read() + delta)
         return self if read_value else None
@@ -241,7 +295,13 @@ class Variable:
     def assign_sub(
         self, delta: Any, use_locking: bool = False, name: str | None = None, read_value: bool = True
     ) -> Variable:
-        """Subtracts ``delta`` from the variable."""
+        """Subtracts ``delta`` from the variable.
+
+        >>> import eagerkit as ek
+        >>> v = ek.Variable([5, 5])
+        >>> v.assign_sub([1, 2]).numpy()
+        array([4, 3], dtype=int32)
+        """
         delta = self._checked(delta, "AssignSubVariableOp")
         self._write(self._read() - delta)
         return self if read_value else None
@@ -304,7 +364,14 @@ class Variable:
         raise RuntimeError(_inplace_message("**"))
 
     def ref(self) -> Reference:
-        """A hashable reference to this variable."""
+        """A hashable reference to this variable.
+
+        >>> import eagerkit as ek
+        >>> a, b = ek.Variable(1.0), ek.Variable(2.0)
+        >>> names = {a.ref(): "a", b.ref(): "b"}
+        >>> names[b.ref()]
+        'b'
+        """
         return Reference(self)
 
     experimental_ref = ref

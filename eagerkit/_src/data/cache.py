@@ -9,9 +9,13 @@ partial cache; later passes, in this process or another, read that file.
 >>> from eagerkit.data import Dataset
 >>> calls = []
 >>> ds = Dataset.range(3).map(lambda x: (calls.append(1), x)[1]).cache()
->>> _ = list(ds), list(ds)
->>> len(calls)
-3
+>>> first = list(ds)
+>>> n = len(calls)  # the first pass ran the map function
+>>> second = list(ds)
+>>> len(calls) == n  # the second pass replayed the cache
+True
+>>> [int(x) for x in second]
+[0, 1, 2]
 """
 
 from __future__ import annotations

@@ -453,9 +453,10 @@ class Dataset:
     def reduce(self, initial_state: Any, reduce_func: Callable) -> Any:
         """Folds the elements into a state: ``state = reduce_func(state, element)``.
 
+        >>> import numpy as np
         >>> from eagerkit.data import Dataset
-        >>> Dataset.range(5).reduce(0, lambda s, x: s + x).numpy()
-        np.int64(10)
+        >>> Dataset.range(5).reduce(np.int64(0), lambda s, x: s + x)
+        <tf.Tensor: shape=(), dtype=int64, numpy=10>
         """
         from eagerkit._src.core import context
         from eagerkit._src.core.convert import convert_to_tensor

@@ -13,7 +13,18 @@ from eagerkit._src.data.options import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_C
 
 
 def cardinality(dataset: Dataset) -> Tensor:
-    """``dataset.cardinality()``: an int64 Tensor; -1 infinite, -2 unknown."""
+    """``dataset.cardinality()``: an int64 Tensor; -1 infinite, -2 unknown.
+
+    >>> import eagerkit as ek
+    >>> ek.data.experimental.cardinality(ek.data.Dataset.range(10).batch(3))
+    <tf.Tensor: shape=(), dtype=int64, numpy=4>
+    >>> forever = ek.data.Dataset.range(10).repeat()
+    >>> int(ek.data.experimental.cardinality(forever)) == ek.data.experimental.INFINITE_CARDINALITY
+    True
+    >>> filtered = ek.data.Dataset.range(10).filter(lambda x: x > 3)
+    >>> int(ek.data.experimental.cardinality(filtered)) == ek.data.experimental.UNKNOWN_CARDINALITY
+    True
+    """
     return dataset.cardinality()
 
 

@@ -28,5 +28,10 @@ def load_data(*, base_url: str | None = None) -> tuple[Split, Split]:
 
     Files come from ``$EAGERKIT_DATASETS/fashion-mnist/``, the cache, or a download
     (from ``base_url`` when given).
+
+    >>> import eagerkit as ek
+    >>> (x_train, y_train), (x_test, y_test) = ek.keras.datasets.fashion_mnist.load_data()  # doctest: +SKIP
+    >>> x_train.shape, y_train.shape, x_test.shape, x_train.dtype  # doctest: +SKIP
+    ((60000, 28, 28), (60000,), (10000, 28, 28), dtype('uint8'))
     """
     return FASHION_MNIST.load(base_url)

@@ -37,7 +37,13 @@ def _load_npz(path: str) -> tuple[Split, Split] | None:
 
 
 def load_test_split(base_url: str | None = None) -> Split:
-    """The official MNIST test split: uint8 images ``(10000, 28, 28)`` and labels ``(10000,)``."""
+    """The official MNIST test split: uint8 images ``(10000, 28, 28)`` and labels ``(10000,)``.
+
+    >>> import eagerkit as ek
+    >>> x_test, y_test = ek.keras.datasets.mnist.load_test_split()  # doctest: +SKIP
+    >>> x_test.shape, y_test.shape  # doctest: +SKIP
+    ((10000, 28, 28), (10000,))
+    """
     return MNIST.load_split("test", base_url)
 
 
@@ -54,6 +60,13 @@ def load_data(
         shuffle: 8,000 "train", 2,000 "test") and warn. Off by default: results on that
         split are not comparable to MNIST results.
       base_url: download from ``<base_url><file>`` instead of the canonical URL.
+
+    Needs the files (or a network connection), so the example is not run as a test:
+
+    >>> import eagerkit as ek
+    >>> (x_train, y_train), (x_test, y_test) = ek.keras.datasets.mnist.load_data()  # doctest: +SKIP
+    >>> x_train.shape, y_train.shape, x_test.shape  # doctest: +SKIP
+    ((60000, 28, 28), (60000,), (10000, 28, 28))
     """
     npz = _load_npz(path)
     if npz is not None:

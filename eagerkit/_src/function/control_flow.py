@@ -134,6 +134,16 @@ def cond(pred: Any, true_fn: Callable | None = None, false_fn: Callable | None =
 
     Inside ``ek.function`` both branches are traced and must return the same structure,
     shapes and dtypes.
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant(2.0)
+    >>> ek.cond(x > 1.0, lambda: x * 10.0, lambda: x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=20.0>
+    >>> @ek.function
+    ... def f(x):
+    ...     return ek.cond(x > 1.0, lambda: x * 10.0, lambda: x)
+    >>> f(ek.constant(0.5))
+    <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
     if true_fn is None or false_fn is None:
         raise TypeError("cond: true_fn and false_fn must both be callables.")
@@ -144,7 +154,15 @@ def cond(pred: Any, true_fn: Callable | None = None, false_fn: Callable | None =
 
 
 def switch_case(branch_index: Any, branch_fns: Any, default: Callable | None = None, name: str | None = None) -> Any:
-    """Runs ``branch_fns[branch_index]`` (or ``default`` when out of range) (``tf.switch_case``)."""
+    """Runs ``branch_fns[branch_index]`` (or ``default`` when out of range) (``tf.switch_case``).
+
+    >>> import eagerkit as ek
+    >>> branches = [lambda: ek.constant(10), lambda: ek.constant(20)]
+    >>> ek.switch_case(ek.constant(1), branches)
+    <tf.Tensor: shape=(), dtype=int32, numpy=20>
+    >>> ek.switch_case(ek.constant(7), branches, default=lambda: ek.constant(-1))
+    <tf.Tensor: shape=(), dtype=int32, numpy=-1>
+    """
     fns = [fn for _, fn in sorted(branch_fns.items())] if isinstance(branch_fns, dict) else list(branch_fns)
     if default is not None:
         fns = fns + [default]
@@ -171,7 +189,13 @@ def case(
     strict: bool = False,
     name: str = "case",
 ) -> Any:
-    """The first ``fn`` whose ``pred`` is true, else ``default`` (``tf.case``)."""
+    """The first ``fn`` whose ``pred`` is true, else ``default`` (``tf.case``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant(5)
+    >>> ek.case([(x < 0, lambda: ek.constant(-1)), (x > 0, lambda: ek.constant(1))], default=lambda: ek.constant(0))
+    <tf.Tensor: shape=(), dtype=int32, numpy=1>
+    """
     pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else list(pred_fn_pairs)
     preds = [to_array(p) for p, _ in pairs]
     fns = [f for _, f in pairs]
@@ -322,6 +346,16 @@ def while_loop(
     Eagerly this is a Python loop (differentiable by GradientTape). Inside ``ek.function``
     it is ``jax.lax.while_loop`` (or, with ``maximum_iterations``, a bounded ``lax.scan``
     that reverse-mode autodiff can differentiate).
+
+    >>> import eagerkit as ek
+    >>> i, total = ek.while_loop(lambda i, t: i < 5, lambda i, t: (i + 1, t + i), [ek.constant(0), ek.constant(0)])
+    >>> total
+    <tf.Tensor: shape=(), dtype=int32, numpy=10>
+    >>> @ek.function
+    ... def count_up(n):
+    ...     return ek.while_loop(lambda i: i < n, lambda i: (i + 1,), [ek.constant(0)])
+    >>> count_up(ek.constant(3))
+    [<tf.Tensor: shape=(), dtype=int32, numpy=3>]
     """
     single = not isinstance(loop_vars, (list, tuple))
     structure = [loop_vars] if single else loop_vars

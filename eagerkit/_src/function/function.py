@@ -183,7 +183,25 @@ def _fill_outputs(template: Any, tensors: list[Tensor]) -> Any:
 
 
 class Function:
-    """A Python function compiled with XLA on first call per input signature (``tf.function``)."""
+    """A Python function compiled with XLA on first call per input signature (``tf.function``).
+
+    >>> import eagerkit as ek
+    >>> @ek.function
+    ... def square_sum(x):
+    ...     return ek.reduce_sum(x * x)
+    >>> isinstance(square_sum, ek.Function)
+    True
+    >>> square_sum(ek.constant([1.0, 2.0]))
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    >>> square_sum(ek.constant([3.0, 4.0]))  # same shape and dtype: no retrace
+    <tf.Tensor: shape=(), dtype=float32, numpy=25.0>
+    >>> square_sum.experimental_get_tracing_count()
+    1
+    >>> square_sum(ek.constant([1.0, 2.0, 3.0]))  # a new shape traces again
+    <tf.Tensor: shape=(), dtype=float32, numpy=14.0>
+    >>> square_sum.experimental_get_tracing_count()
+    2
+    """
 
     def __init__(
         self,
@@ -236,7 +254,14 @@ class Function:
         return self._input_signature
 
     def experimental_get_tracing_count(self) -> int:
-        """How many times the Python function has been traced."""
+        """How many times the Python function has been traced.
+
+        >>> import eagerkit as ek
+        >>> f = ek.function(lambda x: x + 1)
+        >>> _ = f(ek.constant(1)), f(ek.constant(2)), f(ek.constant(1.0))
+        >>> f.experimental_get_tracing_count()  # int32 once, float32 once
+        2
+        """
         return self._tracing_count
 
     # -- argument canonicalisation ----------------------------------------------------------
@@ -368,7 +393,14 @@ class Function:
         return concrete._run_flat(flat_vals, flat_objs)
 
     def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:
-        """The ConcreteFunction for these arguments (tensors or fully defined TensorSpecs)."""
+        """The ConcreteFunction for these arguments (tensors or fully defined TensorSpecs).
+
+        >>> import eagerkit as ek
+        >>> f = ek.function(lambda x: x * 2.0)
+        >>> concrete = f.get_concrete_function(ek.TensorSpec([2], ek.float32))
+        >>> concrete(ek.constant([1.0, 2.0]))
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2., 4.], dtype=float32)>
+        """
         if not args and not kwargs and self._input_signature is not None:
             args = tuple(self._input_signature)
         args = nest.map_structure(_spec_to_zeros, (list(args), dict(kwargs)))
@@ -415,6 +447,21 @@ def function(
     """Compiles a Python function into an XLA program (``tf.function``).
 
     Usable as ``@ek.function``, ``@ek.function(...)`` or ``ek.function(f)``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.Variable([[1.0], [2.0]])
+    >>> @ek.function
+    ... def predict(x):
+    ...     if ek.reduce_sum(x) > 0:  # AutoGraph turns this into ek.cond
+    ...         return x @ w
+    ...     return -(x @ w)
+    >>> predict(ek.constant([[1.0, 1.0]]))
+    <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[3.]], dtype=float32)>
+    >>> predict(ek.constant([[-1.0, -1.0]]))
+    <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[3.]], dtype=float32)>
+    >>> fast = ek.function(lambda x: x * 2.0, jit_compile=True)
+    >>> fast(ek.constant(3.0))
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
     """
 
     def wrap(f: Callable) -> Function:

@@ -67,23 +67,43 @@ def _as_float_tensor(x: Any) -> Tensor:
 
 
 def relu6(x: Any) -> Tensor:
-    """``min(max(x, 0), 6)``."""
+    """``min(max(x, 0), 6)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.relu6(ek.constant([-1.0, 3.0, 8.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0., 3., 6.], dtype=float32)>
+    """
     return nn_ops.relu6(x)
 
 
 def sigmoid(x: Any) -> Tensor:
-    """``1 / (1 + exp(-x))``."""
+    """``1 / (1 + exp(-x))``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.sigmoid(ek.constant([-100.0, 0.0, 100.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0. , 0.5, 1. ], dtype=float32)>
+    """
     return math_ops.sigmoid(x)
 
 
 def hard_sigmoid(x: Any) -> Tensor:
-    """Piecewise-linear sigmoid ``relu6(x + 3) / 6`` (Keras 3's definition)."""
+    """Piecewise-linear sigmoid ``relu6(x + 3) / 6`` (Keras 3's definition).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.hard_sigmoid(ek.constant([-10.0, 0.0, 10.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0. , 0.5, 1. ], dtype=float32)>
+    """
     x = _as_float_tensor(x)
     return math_ops.truediv(nn_ops.relu6(math_ops.add(x, math_ops.cast(3.0, x.dtype))), math_ops.cast(6.0, x.dtype))
 
 
 def hard_silu(x: Any) -> Tensor:
-    """``x * hard_sigmoid(x)`` (a.k.a. hard swish)."""
+    """``x * hard_sigmoid(x)`` (a.k.a. hard swish).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.hard_silu(ek.constant([-10.0, 0.0, 10.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-0.,  0., 10.], dtype=float32)>
+    """
     return math_ops.multiply(x, hard_sigmoid(x))
 
 
@@ -91,22 +111,42 @@ hard_swish = hard_silu
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``axis``."""
+    """``exp(x) / sum(exp(x))`` along ``axis``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.softmax(ek.constant([[1.0, 1.0, 1.0, 1.0]]))
+    <tf.Tensor: shape=(1, 4), dtype=float32, numpy=array([[0.25, 0.25, 0.25, 0.25]], dtype=float32)>
+    """
     return nn_ops.softmax(x, axis=axis)
 
 
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """``x - logsumexp(x)`` along ``axis``."""
+    """``x - logsumexp(x)`` along ``axis``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.log_softmax(ek.constant([[0.0, 0.0]]))
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[-0.6931472, -0.6931472]], dtype=float32)>
+    """
     return nn_ops.log_softmax(x, axis=axis)
 
 
 def tanh(x: Any) -> Tensor:
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.tanh(ek.constant([-100.0, 0.0, 100.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-1.,  0.,  1.], dtype=float32)>
+    """
     return math_ops.tanh(x)
 
 
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
-    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.elu(ek.constant([-100.0, 0.0, 2.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-1.,  0.,  2.], dtype=float32)>
+    """
     out = nn_ops.elu(x)
     if alpha == 1.0:
         return out
@@ -115,22 +155,42 @@ def elu(x: Any, alpha: float = 1.0) -> Tensor:
 
 
 def selu(x: Any) -> Tensor:
-    """Scaled ELU (``scale=1.0507...``, ``alpha=1.6732...``)."""
+    """Scaled ELU (``scale=1.0507...``, ``alpha=1.6732...``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.selu(ek.constant([0.0, 1.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.      , 1.050701], dtype=float32)>
+    """
     return nn_ops.selu(x)
 
 
 def softplus(x: Any) -> Tensor:
-    """``log(exp(x) + 1)``."""
+    """``log(exp(x) + 1)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.softplus(ek.constant([0.0, 100.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([  0.6931472, 100.       ], dtype=float32)>
+    """
     return math_ops.softplus(x)
 
 
 def softsign(x: Any) -> Tensor:
-    """``x / (abs(x) + 1)``."""
+    """``x / (abs(x) + 1)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.softsign(ek.constant([-1.0, 0.0, 3.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-0.5 ,  0.  ,  0.75], dtype=float32)>
+    """
     return math_ops.softsign(x)
 
 
 def silu(x: Any) -> Tensor:
-    """``x * sigmoid(x)`` (a.k.a. swish)."""
+    """``x * sigmoid(x)`` (a.k.a. swish).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.silu(ek.constant([0.0, 100.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([  0., 100.], dtype=float32)>
+    """
     return nn_ops.silu(x)
 
 
@@ -138,22 +198,42 @@ swish = silu
 
 
 def gelu(x: Any, approximate: bool = False) -> Tensor:
-    """Gaussian error linear unit (exact unless ``approximate``)."""
+    """Gaussian error linear unit (exact unless ``approximate``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.gelu(ek.constant([-100.0, 0.0, 100.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([ -0.,   0., 100.], dtype=float32)>
+    """
     return nn_ops.gelu(x, approximate=approximate)
 
 
 def exponential(x: Any) -> Tensor:
-    """``exp(x)``."""
+    """``exp(x)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.exponential(ek.constant([0.0]))
+    <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
+    """
     return math_ops.exp(x)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.2) -> Tensor:
-    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+    """``x`` if ``x > 0`` else ``negative_slope * x``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.leaky_relu(ek.constant([-10.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-2.,  2.], dtype=float32)>
+    """
     return nn_ops.leaky_relu(x, alpha=negative_slope)
 
 
 def mish(x: Any) -> Tensor:
-    """``x * tanh(softplus(x))``."""
+    """``x * tanh(softplus(x))``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.mish(ek.constant([0.0, 100.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([  0., 100.], dtype=float32)>
+    """
     return math_ops.multiply(x, math_ops.tanh(math_ops.softplus(x)))
 
 
@@ -184,7 +264,12 @@ _TABLE.update({"swish": silu, "hard_swish": hard_silu})
 
 
 def serialize(activation: Callable | None) -> str | dict[str, Any] | None:
-    """The name of a built-in activation (``'relu'``); a config for activation layers."""
+    """The name of a built-in activation (``'relu'``); a config for activation layers.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.serialize(ek.keras.activations.relu)
+    'relu'
+    """
     if activation is None:
         return "linear"
     for name, fn in _TABLE.items():
@@ -194,7 +279,12 @@ def serialize(activation: Callable | None) -> str | dict[str, Any] | None:
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Callable:
-    """The activation named by ``config`` (inverse of :func:`serialize`)."""
+    """The activation named by ``config`` (inverse of :func:`serialize`).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.activations.deserialize("relu")(ek.constant([-1.0, 1.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 1.], dtype=float32)>
+    """
     if isinstance(config, dict) and "class_name" in config:
         from eagerkit._src.keras.engine.layer import Layer
 

@@ -18,7 +18,16 @@ from eagerkit._src.ops import math_ops
 
 
 class Constraint:
-    """Base class: ``__call__(w)`` returns the constrained weight value."""
+    """Base class: ``__call__(w)`` returns the constrained weight value.
+
+    >>> import eagerkit as ek
+    >>> class Clip(ek.keras.constraints.Constraint):
+    ...     def __call__(self, w):
+    ...         return ek.clip_by_value(w, -1.0, 1.0)
+    >>> layer = ek.keras.layers.Dense(2, kernel_constraint=Clip())
+    >>> Clip()(ek.constant([-3.0, 0.5]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-1. ,  0.5], dtype=float32)>
+    """
 
     def __call__(self, w: Any) -> Tensor:
         return w
@@ -59,7 +68,12 @@ class MaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
-    """Sets negative weights to zero."""
+    """Sets negative weights to zero.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.constraints.NonNeg()(ek.constant([-1.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-0.,  2.], dtype=float32)>
+    """
 
     def __call__(self, w: Any) -> Tensor:
         return math_ops.multiply(w, math_ops.cast(math_ops.greater_equal(w, math_ops.cast(0.0, w.dtype)), w.dtype))
@@ -85,7 +99,15 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
-    """Keeps norms along ``axis`` within ``[min_value, max_value]`` (moved there at ``rate``)."""
+    """Keeps norms along ``axis`` within ``[min_value, max_value]`` (moved there at ``rate``).
+
+    >>> import eagerkit as ek
+    >>> w = ek.constant([[3.0], [4.0]])  # column norm 5
+    >>> ek.keras.constraints.MinMaxNorm(min_value=0.0, max_value=1.0)(w)
+    <tf.Tensor: shape=(2, 1), dtype=float32, numpy=
+    array([[0.6],
+           [0.8]], dtype=float32)>
+    """
 
     def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: Any = 0) -> None:
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
@@ -125,18 +147,36 @@ _TABLE: dict[str, Any] = {
 
 
 def serialize(constraint: Constraint | None) -> dict[str, Any] | None:
-    """``{"class_name": ..., "config": ...}`` for a constraint."""
+    """``{"class_name": ..., "config": ...}`` for a constraint.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.constraints.serialize(ek.keras.constraints.MaxNorm(3.0))
+    {'class_name': 'MaxNorm', 'config': {'max_value': 3.0, 'axis': 0}}
+    """
     return serialization.serialize_object(constraint)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Constraint:
-    """Builds a constraint from :func:`serialize`'s output (or a name)."""
+    """Builds a constraint from :func:`serialize`'s output (or a name).
+
+    >>> import eagerkit as ek
+    >>> c = ek.keras.constraints.deserialize({"class_name": "MaxNorm", "config": {"max_value": 3.0, "axis": 0}})
+    >>> type(c).__name__, c.max_value
+    ('MaxNorm', 3.0)
+    """
     obj = serialization.deserialize_object(config, _TABLE, "constraint", custom_objects)
     return obj() if isinstance(obj, type) else obj
 
 
 def get(identifier: Any) -> Any:
-    """A constraint from a name (``'non_neg'``), a config, an instance, a callable or None."""
+    """A constraint from a name (``'non_neg'``), a config, an instance, a callable or None.
+
+    >>> import eagerkit as ek
+    >>> type(ek.keras.constraints.get("non_neg")).__name__
+    'NonNeg'
+    >>> ek.keras.constraints.get(None) is None
+    True
+    """
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

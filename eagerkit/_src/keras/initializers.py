@@ -47,7 +47,16 @@ def _require_float(dtype: _dtypes.DType, who: str) -> None:
 
 
 class Initializer:
-    """Base class: subclasses implement ``__call__(shape, dtype=None)`` and ``get_config``."""
+    """Base class: subclasses implement ``__call__(shape, dtype=None)`` and ``get_config``.
+
+    >>> import eagerkit as ek
+    >>> class Twos(ek.keras.initializers.Initializer):
+    ...     def __call__(self, shape, dtype=None, **kwargs):
+    ...         return ek.fill(shape, ek.constant(2.0, dtype or ek.float32))
+    >>> layer = ek.keras.layers.Dense(2, kernel_initializer=Twos())
+    >>> layer(ek.ones([1, 3]))
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[6., 6.]], dtype=float32)>
+    """
 
     def __call__(self, shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
         raise NotImplementedError(f"Initializer subclass {type(self).__name__} must implement __call__.")
@@ -281,37 +290,74 @@ class _FixedVarianceScaling(VarianceScaling):
 
 
 class GlorotUniform(_FixedVarianceScaling):
-    """Uniform in ``[-l, l]`` with ``l = sqrt(6 / (fan_in + fan_out))``: Keras' default kernel initializer."""
+    """Uniform in ``[-l, l]`` with ``l = sqrt(6 / (fan_in + fan_out))``: Keras' default kernel initializer.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.GlorotUniform(seed=0)((100, 100))
+    >>> limit = (6 / (100 + 100)) ** 0.5
+    >>> bool(ek.reduce_all(ek.abs(w) <= limit))
+    True
+    """
 
     _ARGS = (1.0, "fan_avg", "uniform")
 
 
 class GlorotNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``."""
+    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.GlorotNormal(seed=0)((100, 100))
+    >>> w.shape, round(float(ek.math.reduce_std(w)), 2)  # sqrt(2 / (100 + 100)) = 0.1
+    (TensorShape([100, 100]), 0.1)
+    """
 
     _ARGS = (1.0, "fan_avg", "truncated_normal")
 
 
 class HeNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(2 / fan_in)``."""
+    """Truncated normal with ``stddev = sqrt(2 / fan_in)``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.HeNormal(seed=0)((100, 100))
+    >>> round(float(ek.math.reduce_std(w)), 2)  # sqrt(2 / 100) = 0.14
+    0.14
+    """
 
     _ARGS = (2.0, "fan_in", "truncated_normal")
 
 
 class HeUniform(_FixedVarianceScaling):
-    """Uniform in ``[-l, l]`` with ``l = sqrt(6 / fan_in)``."""
+    """Uniform in ``[-l, l]`` with ``l = sqrt(6 / fan_in)``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.HeUniform(seed=0)((100, 100))
+    >>> bool(ek.reduce_all(ek.abs(w) <= (6 / 100) ** 0.5))
+    True
+    """
 
     _ARGS = (2.0, "fan_in", "uniform")
 
 
 class LecunNormal(_FixedVarianceScaling):
-    """Truncated normal with ``stddev = sqrt(1 / fan_in)``."""
+    """Truncated normal with ``stddev = sqrt(1 / fan_in)``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.LecunNormal(seed=0)((100, 100))
+    >>> round(float(ek.math.reduce_std(w)), 2)  # sqrt(1 / 100) = 0.1
+    0.1
+    """
 
     _ARGS = (1.0, "fan_in", "truncated_normal")
 
 
 class LecunUniform(_FixedVarianceScaling):
-    """Uniform in ``[-l, l]`` with ``l = sqrt(3 / fan_in)``."""
+    """Uniform in ``[-l, l]`` with ``l = sqrt(3 / fan_in)``.
+
+    >>> import eagerkit as ek
+    >>> w = ek.keras.initializers.LecunUniform(seed=0)((100, 100))
+    >>> bool(ek.reduce_all(ek.abs(w) <= (3 / 100) ** 0.5))
+    True
+    """
 
     _ARGS = (1.0, "fan_in", "uniform")
 
@@ -420,12 +466,23 @@ _TABLE = {**_CLASSES, **_ALIASES}
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` for an initializer."""
+    """``{"class_name": ..., "config": ...}`` for an initializer.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.initializers.serialize(ek.keras.initializers.Constant(2.0))
+    {'class_name': 'Constant', 'config': {'value': 2.0}}
+    """
     return serialization.serialize_object(initializer)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Initializer:
-    """Builds an initializer from :func:`serialize`'s output (or a name)."""
+    """Builds an initializer from :func:`serialize`'s output (or a name).
+
+    >>> import eagerkit as ek
+    >>> init = ek.keras.initializers.deserialize({"class_name": "Constant", "config": {"value": 2.0}})
+    >>> init((2,))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2., 2.], dtype=float32)>
+    """
     obj = serialization.deserialize_object(config, _TABLE, "initializer", custom_objects)
     return obj() if isinstance(obj, type) else obj
 

@@ -40,29 +40,61 @@ def _concrete(x: Any) -> np.ndarray | None:
 # -- identity and gradient control ------------------------------------------------------------
 @defop("Identity")
 def identity(input):  # noqa: A002
-    """Returns a tensor with the same value (records a read when given a Variable)."""
+    """Returns a tensor with the same value (records a read when given a Variable).
+
+    >>> import eagerkit as ek
+    >>> v = ek.Variable([1.0, 2.0])
+    >>> ek.identity(v)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
+    """
     return input
 
 
 @defop("StopGradient")
 def stop_gradient(input):  # noqa: A002
-    """Returns the input, blocking gradients through it."""
+    """Returns the input, blocking gradients through it.
+
+    >>> import eagerkit as ek
+    >>> x = ek.Variable(3.0)
+    >>> with ek.GradientTape() as tape:
+    ...     y = x * ek.stop_gradient(x)
+    >>> tape.gradient(y, x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=3.0>
+    """
     return jax.lax.stop_gradient(input)
 
 
 # -- shapes -------------------------------------------------------------------------------------
 def shape(input: Any, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
-    """The shape of a tensor as a 1-D int32 tensor (static: shapes are always known on JAX)."""
+    """The shape of a tensor as a 1-D int32 tensor (static: shapes are always known on JAX).
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([2, 3])
+    >>> ek.shape(x)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([2, 3], dtype=int32)>
+    >>> x.shape  # the static shape, a TensorShape
+    TensorShape([2, 3])
+    """
     return Tensor(jnp.asarray(np.asarray(to_array(input).shape, dtype=_np(out_type))))
 
 
 def size(input: Any, out_type: Any = _dtypes.int32, name: str | None = None) -> Tensor:  # noqa: A002
-    """The number of elements as a scalar tensor."""
+    """The number of elements as a scalar tensor.
+
+    >>> import eagerkit as ek
+    >>> ek.size(ek.ones([2, 3]))
+    <tf.Tensor: shape=(), dtype=int32, numpy=6>
+    """
     return Tensor(jnp.asarray(np.asarray(to_array(input).size, dtype=_np(out_type))))
 
 
 def rank(input: Any, name: str | None = None) -> Tensor:  # noqa: A002
-    """The number of dimensions as a scalar int32 tensor."""
+    """The number of dimensions as a scalar int32 tensor.
+
+    >>> import eagerkit as ek
+    >>> ek.rank(ek.ones([2, 3]))
+    <tf.Tensor: shape=(), dtype=int32, numpy=2>
+    """
     return Tensor(jnp.asarray(np.int32(to_array(input).ndim)))
 
 
@@ -71,6 +103,14 @@ def reshape(tensor, shape):
     """Reshapes; one dimension may be -1 (inferred).
 
     Raises InvalidArgumentError when the element counts differ.
+
+    >>> import eagerkit as ek
+    >>> ek.reshape([1, 2, 3, 4, 5, 6], [2, 3])
+    <tf.Tensor: shape=(2, 3), dtype=int32, numpy=
+    array([[1, 2, 3],
+           [4, 5, 6]], dtype=int32)>
+    >>> ek.reshape(ek.ones([2, 3]), [-1]).shape
+    TensorShape([6])
     """
     shape = tuple(int(d) for d in shape)
     known = 1
@@ -91,14 +131,31 @@ def reshape(tensor, shape):
 
 @defop("Transpose")
 def transpose(a, perm=None, conjugate=False):
-    """Permutes dimensions (reverses them by default)."""
+    """Permutes dimensions (reverses them by default).
+
+    >>> import eagerkit as ek
+    >>> ek.transpose([[1, 2, 3], [4, 5, 6]])
+    <tf.Tensor: shape=(3, 2), dtype=int32, numpy=
+    array([[1, 4],
+           [2, 5],
+           [3, 6]], dtype=int32)>
+    >>> ek.transpose(ek.ones([2, 3, 4]), perm=[2, 0, 1]).shape
+    TensorShape([4, 2, 3])
+    """
     out = jnp.transpose(a, None if perm is None else tuple(perm))
     return jnp.conj(out) if conjugate else out
 
 
 @defop("Squeeze")
 def squeeze(input, axis=None):  # noqa: A002
-    """Removes size-1 dimensions (only ``axis`` when given)."""
+    """Removes size-1 dimensions (only ``axis`` when given).
+
+    >>> import eagerkit as ek
+    >>> ek.squeeze(ek.ones([1, 2, 1])).shape
+    TensorShape([2])
+    >>> ek.squeeze(ek.ones([1, 2, 1]), axis=[2]).shape
+    TensorShape([1, 2])
+    """
     axis = norm_axis(axis)
     if axis is not None:
         axes = (axis,) if isinstance(axis, int) else axis
@@ -114,7 +171,15 @@ def squeeze(input, axis=None):  # noqa: A002
 
 @defop("ExpandDims", tensors=("input",))
 def expand_dims(input, axis):  # noqa: A002
-    """Inserts a size-1 dimension at ``axis`` (``-rank - 1 <= axis <= rank``)."""
+    """Inserts a size-1 dimension at ``axis`` (``-rank - 1 <= axis <= rank``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([1.0, 2.0])
+    >>> ek.expand_dims(x, 0).shape
+    TensorShape([1, 2])
+    >>> ek.expand_dims(x, -1).shape
+    TensorShape([2, 1])
+    """
     axis = int(axis)
     if not -input.ndim - 1 <= axis <= input.ndim:
         raise InvalidArgumentError(
@@ -128,7 +193,14 @@ def expand_dims(input, axis):  # noqa: A002
 
 @defop("BroadcastTo", tensors=("input",))
 def broadcast_to(input, shape):  # noqa: A002
-    """Broadcasts to ``shape`` (each dimension of ``input`` must be 1 or match, aligned from the right)."""
+    """Broadcasts to ``shape`` (each dimension of ``input`` must be 1 or match, aligned from the right).
+
+    >>> import eagerkit as ek
+    >>> ek.broadcast_to([1, 2], [2, 2])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[1, 2],
+           [1, 2]], dtype=int32)>
+    """
     shape = tuple(int(d) for d in shape)
     ok = input.ndim <= len(shape) and all(a == 1 or a == b for a, b in zip(input.shape[::-1], shape[::-1]))
     if not ok:
@@ -143,7 +215,14 @@ def broadcast_to(input, shape):  # noqa: A002
 
 @defop("Tile", tensors=("input",))
 def tile(input, multiples):  # noqa: A002
-    """Repeats the tensor ``multiples[i]`` times along axis ``i``."""
+    """Repeats the tensor ``multiples[i]`` times along axis ``i``.
+
+    >>> import eagerkit as ek
+    >>> ek.tile([[1, 2]], [2, 2])
+    <tf.Tensor: shape=(2, 4), dtype=int32, numpy=
+    array([[1, 2, 1, 2],
+           [1, 2, 1, 2]], dtype=int32)>
+    """
     if len(multiples) != input.ndim:
         raise InvalidArgumentError(
             None,
@@ -156,7 +235,18 @@ def tile(input, multiples):  # noqa: A002
 
 @defop("ConcatV2", tensors=(), tensor_lists=("values",), same_dtype=True)
 def concat(values, axis):
-    """Concatenates tensors along ``axis``."""
+    """Concatenates tensors along ``axis``.
+
+    >>> import eagerkit as ek
+    >>> a = ek.constant([[1, 2]])
+    >>> b = ek.constant([[3, 4]])
+    >>> ek.concat([a, b], axis=0)
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[1, 2],
+           [3, 4]], dtype=int32)>
+    >>> ek.concat([a, b], axis=1)
+    <tf.Tensor: shape=(1, 4), dtype=int32, numpy=array([[1, 2, 3, 4]], dtype=int32)>
+    """
     if not values:
         raise InvalidArgumentError(
             None, "ConcatV2", "concat: values must be a non-empty list of tensors. [Op:ConcatV2]"
@@ -250,7 +340,15 @@ def _split(value, sizes, axis=0):
 def split(
     value: Any, num_or_size_splits: Any, axis: int = 0, num: int | None = None, name: str | None = None
 ) -> list[Tensor]:
-    """Splits into equal parts (an int) or parts of the given sizes (a list; one may be -1)."""
+    """Splits into equal parts (an int) or parts of the given sizes (a list; one may be -1).
+
+    >>> import eagerkit as ek
+    >>> a, b = ek.split([1, 2, 3, 4], num_or_size_splits=2)
+    >>> a
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>
+    >>> [t.shape for t in ek.split(ek.ones([2, 5]), [2, 3], axis=1)]
+    [TensorShape([2, 2]), TensorShape([2, 3])]
+    """
     dim = to_array(value).shape[int(axis)]
     spec = static_value(num_or_size_splits, "Split", "num_or_size_splits")
     if isinstance(spec, int):
@@ -282,13 +380,30 @@ def split(
 
 @defop("ReverseV2", tensors=("tensor",))
 def reverse(tensor, axis):
-    """Reverses along the given axes."""
+    """Reverses along the given axes.
+
+    >>> import eagerkit as ek
+    >>> ek.reverse([[1, 2], [3, 4]], axis=[1])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[2, 1],
+           [4, 3]], dtype=int32)>
+    """
     return jnp.flip(tensor, axis=norm_axis(axis))
 
 
 @defop("Slice", tensors=("input_",))
 def slice(input_, begin, size):  # noqa: A001
-    """``input_[begin[i] : begin[i] + size[i]]`` per dimension (``size`` -1 means to the end)."""
+    """``input_[begin[i] : begin[i] + size[i]]`` per dimension (``size`` -1 means to the end).
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([[1, 2, 3], [4, 5, 6]])
+    >>> ek.slice(x, begin=[0, 1], size=[2, 2])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[2, 3],
+           [5, 6]], dtype=int32)>
+    >>> ek.slice(x, [1, 0], [-1, 2])
+    <tf.Tensor: shape=(1, 2), dtype=int32, numpy=array([[4, 5]], dtype=int32)>
+    """
     limits = [input_.shape[i] if s == -1 else b + s for i, (b, s) in enumerate(zip(begin, size))]
     return jax.lax.slice(input_, tuple(begin), tuple(limits))
 
@@ -346,29 +461,66 @@ def _shape_arg(shape: Any) -> tuple:
 
 
 def zeros(shape: Any, dtype: Any = _dtypes.float32, name: str | None = None, layout: Any = None) -> Tensor:
-    """A tensor of zeros."""
+    """A tensor of zeros.
+
+    >>> import eagerkit as ek
+    >>> ek.zeros([2, 2])
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[0., 0.],
+           [0., 0.]], dtype=float32)>
+    >>> ek.zeros([3], ek.bool)
+    <tf.Tensor: shape=(3,), dtype=bool, numpy=array([False, False, False])>
+    """
     return Tensor(jnp.zeros(_shape_arg(shape), _np(dtype)))
 
 
 def ones(shape: Any, dtype: Any = _dtypes.float32, name: str | None = None, layout: Any = None) -> Tensor:
-    """A tensor of ones."""
+    """A tensor of ones.
+
+    >>> import eagerkit as ek
+    >>> ek.ones([2, 3])
+    <tf.Tensor: shape=(2, 3), dtype=float32, numpy=
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)>
+    >>> ek.ones([2], dtype=ek.int32)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 1], dtype=int32)>
+    """
     return Tensor(jnp.ones(_shape_arg(shape), _np(dtype)))
 
 
 @defop("ZerosLike")
 def zeros_like(input, dtype=None):  # noqa: A002
-    """Zeros with the shape (and dtype unless given) of ``input``."""
+    """Zeros with the shape (and dtype unless given) of ``input``.
+
+    >>> import eagerkit as ek
+    >>> ek.zeros_like(ek.constant([1.5, 2.5]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 0.], dtype=float32)>
+    """
     return jnp.zeros(input.shape, _np(dtype) or input.dtype)
 
 
 @defop("OnesLike")
 def ones_like(input, dtype=None):  # noqa: A002
-    """Ones with the shape (and dtype unless given) of ``input``."""
+    """Ones with the shape (and dtype unless given) of ``input``.
+
+    >>> import eagerkit as ek
+    >>> ek.ones_like([[1, 2], [3, 4]])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[1, 1],
+           [1, 1]], dtype=int32)>
+    """
     return jnp.ones(input.shape, _np(dtype) or input.dtype)
 
 
 def fill(dims: Any, value: Any, name: str | None = None, layout: Any = None) -> Tensor:
-    """A tensor of shape ``dims`` filled with ``value`` (whose dtype it takes)."""
+    """A tensor of shape ``dims`` filled with ``value`` (whose dtype it takes).
+
+    >>> import eagerkit as ek
+    >>> ek.fill([2, 2], 7)
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[7, 7],
+           [7, 7]], dtype=int32)>
+    """
     v = to_array(value)
     return Tensor(jnp.full(_shape_arg(dims), v, v.dtype))
 
@@ -380,7 +532,18 @@ def eye(
     dtype: Any = _dtypes.float32,
     name: str | None = None,
 ) -> Tensor:
-    """Identity matrix (or a batch of them)."""
+    """Identity matrix (or a batch of them).
+
+    >>> import eagerkit as ek
+    >>> ek.eye(2)
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)>
+    >>> ek.eye(2, 3, dtype=ek.int32)
+    <tf.Tensor: shape=(2, 3), dtype=int32, numpy=
+    array([[1, 0, 0],
+           [0, 1, 0]], dtype=int32)>
+    """
     m = jnp.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=_np(dtype))
     if batch_shape is not None:
         m = jnp.broadcast_to(m, tuple(batch_shape) + m.shape)
@@ -509,7 +672,16 @@ def _check_indices(indices: Any, limit: int, op: str) -> None:
 
 @defop("GatherV2", jit=False)
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0):
-    """Gathers slices of ``params`` along ``axis`` at ``indices`` (checked eagerly, as TF does on CPU)."""
+    """Gathers slices of ``params`` along ``axis`` at ``indices`` (checked eagerly, as TF does on CPU).
+
+    >>> import eagerkit as ek
+    >>> ek.gather([10, 20, 30], [2, 0])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([30, 10], dtype=int32)>
+    >>> ek.gather([[1, 2], [3, 4]], [1], axis=1)
+    <tf.Tensor: shape=(2, 1), dtype=int32, numpy=
+    array([[2],
+           [4]], dtype=int32)>
+    """
     axis = batch_dims if axis is None else int(axis)
     if not -params.ndim <= axis < max(params.ndim, 1):
         raise InvalidArgumentError(
@@ -537,7 +709,12 @@ _gather_impl = jax.jit(lambda p, i, axis: jnp.take(p, i, axis=axis), static_argn
 
 @defop("GatherNd", jit=False)
 def gather_nd(params, indices, batch_dims=0):
-    """Gathers slices of ``params`` addressed by the last axis of ``indices``."""
+    """Gathers slices of ``params`` addressed by the last axis of ``indices``.
+
+    >>> import eagerkit as ek
+    >>> ek.gather_nd([[1, 2], [3, 4]], [[0, 1], [1, 0]])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([2, 3], dtype=int32)>
+    """
     check_dtype(indices, "GatherNd", ("int16", "int32", "int64"))
     depth = indices.shape[-1]
     if depth > params.ndim - batch_dims:
@@ -606,7 +783,16 @@ def _where1(condition):
 
 def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None) -> Tensor:
     """``x`` where ``condition`` else ``y`` (broadcasting); with one argument, the coordinates
-    of true elements as int64 ``[n, rank]``."""
+    of true elements as int64 ``[n, rank]``.
+
+    >>> import eagerkit as ek
+    >>> ek.where([True, False, True], [1, 2, 3], [10, 20, 30])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([ 1, 20,  3], dtype=int32)>
+    >>> ek.where([[True, False], [False, True]])  # the indices of the True elements
+    <tf.Tensor: shape=(2, 2), dtype=int64, numpy=
+    array([[0, 0],
+           [1, 1]])>
+    """
     if x is None and y is None:
         return _where1(condition)
     if x is None or y is None:
@@ -628,7 +814,12 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
 
 def boolean_mask(tensor: Any, mask: Any, axis: int = 0, name: str = "boolean_mask") -> Tensor:
     """Elements (or slices) of ``tensor`` where ``mask`` is true (eager only: the result shape
-    depends on the mask's values)."""
+    depends on the mask's values).
+
+    >>> import eagerkit as ek
+    >>> ek.boolean_mask([1, 2, 3, 4], [True, False, True, False])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 3], dtype=int32)>
+    """
     m = to_array(mask)
     c = _concrete(m)
     if c is None:
@@ -653,7 +844,12 @@ def boolean_mask(tensor: Any, mask: Any, axis: int = 0, name: str = "boolean_mas
 
 @defop("ClipByValue", same_dtype=True)
 def clip_by_value(t, clip_value_min, clip_value_max):
-    """Clamps values to ``[clip_value_min, clip_value_max]``."""
+    """Clamps values to ``[clip_value_min, clip_value_max]``.
+
+    >>> import eagerkit as ek
+    >>> ek.clip_by_value([-2.0, 0.5, 3.0], clip_value_min=0.0, clip_value_max=1.0)
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0. , 0.5, 1. ], dtype=float32)>
+    """
     return jnp.minimum(jnp.maximum(t, clip_value_min), clip_value_max)
 
 
@@ -706,6 +902,13 @@ def clip_by_global_norm(
     """Scales all tensors by ``clip_norm / max(global_norm, clip_norm)``; returns (list, global norm).
 
     ``None`` entries pass through as None, as in TF.
+
+    >>> import eagerkit as ek
+    >>> clipped, norm = ek.clip_by_global_norm([ek.constant([3.0, 0.0]), ek.constant([4.0])], clip_norm=1.0)
+    >>> norm
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    >>> clipped[0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.6, 0. ], dtype=float32)>
     """
     present = [i for i, t in enumerate(t_list) if t is not None]
     out = _clip_by_global_norm(
@@ -719,7 +922,14 @@ def clip_by_global_norm(
 
 @defop("Sort")
 def sort(values, axis=-1, direction="ASCENDING"):
-    """Sorts along ``axis``; ``direction`` ASCENDING or DESCENDING."""
+    """Sorts along ``axis``; ``direction`` ASCENDING or DESCENDING.
+
+    >>> import eagerkit as ek
+    >>> ek.sort([3.0, 1.0, 2.0])
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([1., 2., 3.], dtype=float32)>
+    >>> ek.sort([3, 1, 2], direction="DESCENDING")
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([3, 2, 1], dtype=int32)>
+    """
     if direction not in ("ASCENDING", "DESCENDING"):
         raise InvalidArgumentError(
             None,
@@ -732,7 +942,12 @@ def sort(values, axis=-1, direction="ASCENDING"):
 
 @defop("Argsort")
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, output_type=_dtypes.int32):
-    """Indices that sort ``values`` along ``axis``."""
+    """Indices that sort ``values`` along ``axis``.
+
+    >>> import eagerkit as ek
+    >>> ek.argsort([3.0, 1.0, 2.0])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 2, 0], dtype=int32)>
+    """
     if direction not in ("ASCENDING", "DESCENDING"):
         raise InvalidArgumentError(
             None,
@@ -746,7 +961,15 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, output_type=_d
 
 @defop("TopKV2")
 def top_k(input, k=1, sorted=True, index_type=_dtypes.int32):  # noqa: A002
-    """The ``k`` largest entries of the last axis and their indices (``values, indices``)."""
+    """The ``k`` largest entries of the last axis and their indices (``values, indices``).
+
+    >>> import eagerkit as ek
+    >>> values, indices = ek.math.top_k([1.0, 5.0, 3.0, 4.0], k=2)
+    >>> values
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([5., 4.], dtype=float32)>
+    >>> indices
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 3], dtype=int32)>
+    """
     if k > input.shape[-1]:
         raise InvalidArgumentError(
             None, "TopKV2", f"input must have at least k columns. Had {input.shape[-1]}, needed {k} [Op:TopKV2]"
@@ -1010,7 +1233,12 @@ def repeat(input, repeats, axis=None):  # noqa: A002
 
 @defop("Roll", tensors=("input",))
 def roll(input, shift, axis):  # noqa: A002
-    """Rolls elements along ``axis`` by ``shift`` (both ints or equal-length lists)."""
+    """Rolls elements along ``axis`` by ``shift`` (both ints or equal-length lists).
+
+    >>> import eagerkit as ek
+    >>> ek.roll([1, 2, 3, 4], shift=1, axis=0)
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([4, 1, 2, 3], dtype=int32)>
+    """
     return jnp.roll(input, shift, axis=axis)
 
 
@@ -1103,14 +1331,24 @@ def scatter_nd(indices, updates, shape):
 
 @defop("TensorScatterUpdate", tensors=("tensor", "indices", "updates"), jit=False)
 def tensor_scatter_nd_update(tensor, indices, updates):
-    """``tensor`` with the slices at ``indices`` replaced by ``updates``."""
+    """``tensor`` with the slices at ``indices`` replaced by ``updates``.
+
+    >>> import eagerkit as ek
+    >>> ek.tensor_scatter_nd_update([1, 1, 1, 1], indices=[[1], [3]], updates=[10, 20])
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([ 1, 10,  1, 20], dtype=int32)>
+    """
     _check_scatter_indices(indices, tuple(tensor.shape), "TensorScatterUpdate")
     return _scatter_jit(tensor, indices, updates.astype(tensor.dtype), "set")
 
 
 @defop("TensorScatterAdd", tensors=("tensor", "indices", "updates"), jit=False)
 def tensor_scatter_nd_add(tensor, indices, updates):
-    """``tensor`` with ``updates`` added at ``indices`` (duplicates add up)."""
+    """``tensor`` with ``updates`` added at ``indices`` (duplicates add up).
+
+    >>> import eagerkit as ek
+    >>> ek.tensor_scatter_nd_add([1, 1, 1, 1], indices=[[1], [3]], updates=[10, 20])
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([ 1, 11,  1, 21], dtype=int32)>
+    """
     _check_scatter_indices(indices, tuple(tensor.shape), "TensorScatterAdd")
     return _scatter_jit(tensor, indices, updates.astype(tensor.dtype), "add")
 

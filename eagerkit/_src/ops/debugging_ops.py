@@ -90,7 +90,7 @@ def _np_text(a: np.ndarray) -> str:
     return np.array2string(np.asarray(a), separator=" ")
 
 
-def _binary_assert(op: str, tf_op: str, sym: str, fn: Any) -> Any:
+def _binary_assert(op: str, tf_op: str, sym: str, fn: Any, example: str) -> Any:
     def assertion(
         x: Any, y: Any, message: str | None = None, summarize: int | None = None, name: str | None = None
     ) -> None:
@@ -117,20 +117,98 @@ def _binary_assert(op: str, tf_op: str, sym: str, fn: Any) -> Any:
     assertion.__qualname__ = op
     assertion.__doc__ = (
         f"Asserts ``x {sym} y`` elementwise (with broadcasting); raises InvalidArgumentError naming the "
-        f"first differing indices and values (``tf.debugging.{op}``)."
+        f"first differing indices and values (``tf.debugging.{op}``).\n" + example
     )
     return assertion
 
 
-assert_equal = _binary_assert("assert_equal", "equal", "==", lambda a, b: a == b)
-assert_none_equal = _binary_assert("assert_none_equal", "not_equal", "!=", lambda a, b: a != b)
-assert_less = _binary_assert("assert_less", "less", "<", lambda a, b: a < b)
-assert_less_equal = _binary_assert("assert_less_equal", "less_equal", "<=", lambda a, b: a <= b)
-assert_greater = _binary_assert("assert_greater", "greater", ">", lambda a, b: a > b)
-assert_greater_equal = _binary_assert("assert_greater_equal", "greater_equal", ">=", lambda a, b: a >= b)
+assert_equal = _binary_assert(
+    "assert_equal",
+    "equal",
+    "==",
+    lambda a, b: a == b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_equal([1, 2], [1, 2])
+    >>> ek.debugging.assert_equal([1, 2], [1, 3])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x == y did not hold. ...
+    """,
+)
+assert_none_equal = _binary_assert(
+    "assert_none_equal",
+    "not_equal",
+    "!=",
+    lambda a, b: a != b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_none_equal([1, 2], [3, 4])
+    >>> ek.debugging.assert_none_equal([1, 2], [1, 4])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x != y did not hold. ...
+    """,
+)
+assert_less = _binary_assert(
+    "assert_less",
+    "less",
+    "<",
+    lambda a, b: a < b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_less([1, 2], [2, 3])
+    >>> ek.debugging.assert_less([1, 2], [2, 2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x < y did not hold. ...
+    """,
+)
+assert_less_equal = _binary_assert(
+    "assert_less_equal",
+    "less_equal",
+    "<=",
+    lambda a, b: a <= b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_less_equal([1, 2], [1, 3])
+    >>> ek.debugging.assert_less_equal([1, 2], [0, 3])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x <= y did not hold. ...
+    """,
+)
+assert_greater = _binary_assert(
+    "assert_greater",
+    "greater",
+    ">",
+    lambda a, b: a > b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_greater([2, 3], [1, 2])
+    >>> ek.debugging.assert_greater([2, 3], [2, 2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x > y did not hold. ...
+    """,
+)
+assert_greater_equal = _binary_assert(
+    "assert_greater_equal",
+    "greater_equal",
+    ">=",
+    lambda a, b: a >= b,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_greater_equal([2, 3], [2, 2])
+    >>> ek.debugging.assert_greater_equal([2, 3], [2, 4])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x >= y did not hold. ...
+    """,
+)
 
 
-def _sign_assert(op: str, sym: str, fn: Any) -> Any:
+def _sign_assert(op: str, sym: str, fn: Any, example: str) -> Any:
     def assertion(x: Any, message: str | None = None, summarize: int | None = None, name: str | None = None) -> None:
         a = to_array(x)
         if not _dtypes.from_numpy(a.dtype).is_numeric:
@@ -149,14 +227,62 @@ def _sign_assert(op: str, sym: str, fn: Any) -> Any:
 
     assertion.__name__ = op
     assertion.__qualname__ = op
-    assertion.__doc__ = f"Asserts ``x {sym} 0`` elementwise (``tf.debugging.{op}``)."
+    assertion.__doc__ = f"Asserts ``x {sym} 0`` elementwise (``tf.debugging.{op}``).\n" + example
     return assertion
 
 
-assert_positive = _sign_assert("assert_positive", ">", lambda a: a > 0)
-assert_negative = _sign_assert("assert_negative", "<", lambda a: a < 0)
-assert_non_negative = _sign_assert("assert_non_negative", ">=", lambda a: a >= 0)
-assert_non_positive = _sign_assert("assert_non_positive", "<=", lambda a: a <= 0)
+assert_positive = _sign_assert(
+    "assert_positive",
+    ">",
+    lambda a: a > 0,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_positive([1, 2])
+    >>> ek.debugging.assert_positive([1, -2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x > 0 did not hold element-wise: ...
+    """,
+)
+assert_negative = _sign_assert(
+    "assert_negative",
+    "<",
+    lambda a: a < 0,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_negative([-1, -2])
+    >>> ek.debugging.assert_negative([-1, 0])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x < 0 did not hold element-wise: ...
+    """,
+)
+assert_non_negative = _sign_assert(
+    "assert_non_negative",
+    ">=",
+    lambda a: a >= 0,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_non_negative([0, 2])
+    >>> ek.debugging.assert_non_negative([0, -2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x >= 0 did not hold element-wise: ...
+    """,
+)
+assert_non_positive = _sign_assert(
+    "assert_non_positive",
+    "<=",
+    lambda a: a <= 0,
+    """
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_non_positive([0, -2])
+    >>> ek.debugging.assert_non_positive([0, 2])
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Condition x <= 0 did not hold element-wise: ...
+    """,
+)
 
 
 def assert_near(
@@ -203,7 +329,15 @@ def _prefix(message: str | None) -> str:
 
 
 def assert_rank(x: Any, rank: int, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``x`` has the given rank (checked statically; ValueError as in TF)."""
+    """Asserts that ``x`` has the given rank (checked statically; ValueError as in TF).
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_rank(ek.ones([2, 3]), 2)
+    >>> ek.debugging.assert_rank(ek.ones([2, 3]), 1)  # raises
+    Traceback (most recent call last):
+        ...
+    ValueError: Tensor  must have rank 1.  Received rank 2, shape (2, 3)
+    """
     shape = _shape_of(x)
     if len(shape) != int(rank):
         raise ValueError(
@@ -212,7 +346,15 @@ def assert_rank(x: Any, rank: int, message: str | None = None, name: str | None 
 
 
 def assert_rank_at_least(x: Any, rank: int, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``x`` has at least the given rank."""
+    """Asserts that ``x`` has at least the given rank.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_rank_at_least(ek.ones([2, 3]), 1)
+    >>> ek.debugging.assert_rank_at_least(ek.ones([2]), 2)  # raises
+    Traceback (most recent call last):
+        ...
+    ValueError: Tensor  must have rank at least 2.  Received rank 1, shape (2,)
+    """
     shape = _shape_of(x)
     if len(shape) < int(rank):
         raise ValueError(
@@ -221,7 +363,15 @@ def assert_rank_at_least(x: Any, rank: int, message: str | None = None, name: st
 
 
 def assert_rank_in(x: Any, ranks: Any, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that the rank of ``x`` is one of ``ranks``."""
+    """Asserts that the rank of ``x`` is one of ``ranks``.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_rank_in(ek.ones([2, 3]), [1, 2])
+    >>> ek.debugging.assert_rank_in(ek.ones([2]), [0, 2])  # raises
+    Traceback (most recent call last):
+        ...
+    ValueError: Tensor  must have rank in (0, 2).  Received rank 1, shape (2,)
+    """
     shape = _shape_of(x)
     ranks = tuple(int(r) for r in ranks)
     if len(shape) not in ranks:
@@ -231,14 +381,30 @@ def assert_rank_in(x: Any, ranks: Any, message: str | None = None, name: str | N
 
 
 def assert_scalar(tensor: Any, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``tensor`` is a scalar (ValueError otherwise)."""
+    """Asserts that ``tensor`` is a scalar (ValueError otherwise).
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_scalar(ek.constant(1.0))
+    >>> ek.debugging.assert_scalar(ek.constant([1.0]))  # raises
+    Traceback (most recent call last):
+        ...
+    ValueError: Expected scalar shape, saw shape: (1,).
+    """
     shape = _shape_of(tensor)
     if shape:
         raise ValueError(f"{_prefix(message)}Expected scalar shape, saw shape: {shape}.")
 
 
 def assert_type(tensor: Any, tf_type: Any, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``tensor`` has dtype ``tf_type`` (TypeError otherwise, as in TF)."""
+    """Asserts that ``tensor`` has dtype ``tf_type`` (TypeError otherwise, as in TF).
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_type(ek.constant(1.0), ek.float32)
+    >>> ek.debugging.assert_type(ek.constant(1), ek.float32)  # raises
+    Traceback (most recent call last):
+        ...
+    TypeError: tensor must be of type tf.float32; got tf.int32
+    """
     have = _dtypes.from_numpy(to_array(tensor).dtype)
     want = _dtypes.as_dtype(tf_type)
     if have != want:
@@ -246,19 +412,45 @@ def assert_type(tensor: Any, tf_type: Any, message: str | None = None, name: str
 
 
 def assert_integer(x: Any, message: str | None = None, name: str | None = None) -> None:
-    """Asserts that ``x`` has an integer dtype."""
+    """Asserts that ``x`` has an integer dtype.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_integer(ek.constant([1, 2]))
+    >>> ek.debugging.assert_integer(ek.constant([1.0]))  # raises
+    Traceback (most recent call last):
+        ...
+    TypeError: Expected "x" to be integer type.  Found: tensor of dtype tf.float32
+    """
     dtype = _dtypes.from_numpy(to_array(x).dtype)
     if not dtype.is_integer:
         raise TypeError(f'{_prefix(message)}Expected "x" to be integer type.  Found: tensor of dtype {dtype!r}')
 
 
 def is_numeric_tensor(tensor: Any) -> bool:
-    """True for tensors of a numeric (not bool) dtype."""
+    """True for tensors of a numeric (not bool) dtype.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.is_numeric_tensor(ek.constant([1.0]))
+    True
+    >>> ek.debugging.is_numeric_tensor(ek.constant([True]))
+    False
+    >>> ek.debugging.is_numeric_tensor([1.0])  # not a tensor
+    False
+    """
     return _is_tensor(tensor) and _dtypes.from_numpy(to_array(tensor).dtype).is_numeric
 
 
 def Assert(condition: Any, data: list, summarize: int | None = None, name: str | None = None) -> None:  # noqa: N802
-    """Raises InvalidArgumentError showing ``data`` unless the scalar ``condition`` is true."""
+    """Raises InvalidArgumentError showing ``data`` unless the scalar ``condition`` is true.
+
+    >>> import eagerkit as ek
+    >>> x = ek.constant([1.0, -1.0])
+    >>> ek.Assert(ek.reduce_all(x > -2.0), ["x is too small:", x])
+    >>> ek.Assert(ek.reduce_all(x > 0.0), ["x must be positive:", x])  # raises
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: Expected 'False' to be true. Summarized data: x must ...
+    """
     n = 3 if summarize is None else int(summarize)
 
     def text(c: np.ndarray) -> str:
@@ -341,12 +533,29 @@ def check_numerics(tensor: Any, message: str, name: str | None = None) -> Tensor
 
 
 def assert_all_finite(t: Any, msg: str, name: str | None = None) -> Tensor:
-    """Same as :func:`check_numerics`."""
+    """Same as :func:`check_numerics`.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_all_finite(ek.constant([1.0, 2.0]), "bad values")
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
+    >>> ek.debugging.assert_all_finite(ek.constant([1.0, float("nan")]), "bad values")  # raises
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.InvalidArgumentError: bad values : Tensor had NaN values [Op:CheckNumerics]
+    """
     return check_numerics(t, msg)
 
 
 def assert_proper_iterable(values: Any) -> None:
-    """Raises TypeError for a tensor, ndarray, str or non-iterable passed where a list is expected."""
+    """Raises TypeError for a tensor, ndarray, str or non-iterable passed where a list is expected.
+
+    >>> import eagerkit as ek
+    >>> ek.debugging.assert_proper_iterable([ek.constant(1.0), ek.constant(2.0)])
+    >>> ek.debugging.assert_proper_iterable(ek.constant([1.0, 2.0]))  # raises
+    Traceback (most recent call last):
+        ...
+    TypeError: Expected argument `values` to be a 'proper' iterable.  Found: <class ...
+    """
     if _is_tensor(values) or isinstance(values, (np.ndarray, str, bytes)):
         raise TypeError(f"Expected argument `values` to be a 'proper' iterable.  Found: {type(values)}")
     if not hasattr(values, "__iter__"):

@@ -78,14 +78,25 @@ def _check_invertible(matrix: Any, result: Any, message: str, op: str) -> None:
 
 @defop("MatrixDeterminant")
 def det(input):  # noqa: A002
-    """Determinant of (a batch of) square matrices."""
+    """Determinant of (a batch of) square matrices.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.det([[2.0, 0.0], [0.0, 3.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
+    """
     _square(input, "MatrixDeterminant")
     return jnp.linalg.det(input)
 
 
 @defop("LogMatrixDeterminant")
 def slogdet(input):  # noqa: A002
-    """``(sign, log_abs_determinant)`` of square matrices (a named tuple, as in TF)."""
+    """``(sign, log_abs_determinant)`` of square matrices (a named tuple, as in TF).
+
+    >>> import eagerkit as ek
+    >>> sign, log_abs_det = ek.linalg.slogdet([[-2.0, 0.0], [0.0, 0.5]])
+    >>> sign, log_abs_det
+    (<tf.Tensor: shape=(), dtype=float32, numpy=-1.0>, <tf.Tensor: shape=(), dtype=float32, numpy=0.0>)
+    """
     _square(input, "LogMatrixDeterminant")
     sign, logdet = jnp.linalg.slogdet(input)
     return SlogdetResult(sign, logdet)
@@ -93,7 +104,12 @@ def slogdet(input):  # noqa: A002
 
 @defop("LogDet")
 def logdet(matrix):
-    """``log(det(matrix))`` of Hermitian positive-definite matrices, computed via Cholesky."""
+    """``log(det(matrix))`` of Hermitian positive-definite matrices, computed via Cholesky.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.logdet([[4.0, 0.0], [0.0, 1.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=1.3862944>
+    """
     _square(matrix, "LogDet")
     chol = jnp.linalg.cholesky(matrix)
     return 2.0 * jnp.sum(jnp.log(jnp.real(jnp.diagonal(chol, axis1=-2, axis2=-1))), axis=-1).astype(matrix.dtype)
@@ -101,7 +117,13 @@ def logdet(matrix):
 
 @defop("SelfAdjointEigV2")
 def eigh(tensor):
-    """``(eigenvalues ascending, eigenvectors as columns)`` of Hermitian matrices."""
+    """``(eigenvalues ascending, eigenvectors as columns)`` of Hermitian matrices.
+
+    >>> import eagerkit as ek
+    >>> e, v = ek.linalg.eigh([[2.0, 0.0], [0.0, 1.0]])
+    >>> e
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
+    """
     _square(tensor, "SelfAdjointEigV2")
     w, v = jnp.linalg.eigh(tensor)
     return (w, v)
@@ -109,7 +131,12 @@ def eigh(tensor):
 
 @defop("SelfAdjointEigV2Values")
 def eigvalsh(tensor):
-    """Eigenvalues of Hermitian matrices, ascending."""
+    """Eigenvalues of Hermitian matrices, ascending.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.eigvalsh([[2.0, 0.0], [0.0, 1.0]])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
+    """
     _square(tensor, "SelfAdjointEigV2")
     return jnp.linalg.eigvalsh(tensor)
 
@@ -117,7 +144,15 @@ def eigvalsh(tensor):
 @defop("Svd")
 def svd(tensor, full_matrices=False, compute_uv=True):
     """``(s, u, v)`` like TF: singular values (descending) first, and ``v`` (not ``v^H``), so
-    that ``tensor = u @ diag(s) @ adjoint(v)``."""
+    that ``tensor = u @ diag(s) @ adjoint(v)``.
+
+    >>> import eagerkit as ek
+    >>> s, u, v = ek.linalg.svd([[3.0, 0.0], [0.0, -2.0]])
+    >>> s
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 2.], dtype=float32)>
+    >>> ek.linalg.svd([[3.0, 0.0], [0.0, -2.0]], compute_uv=False)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 2.], dtype=float32)>
+    """
     check_dtype(tensor, "Svd", INEXACT)
     if not compute_uv:
         return jnp.linalg.svd(tensor, full_matrices=full_matrices, compute_uv=False)
@@ -128,14 +163,30 @@ def svd(tensor, full_matrices=False, compute_uv=True):
 @defop("Cholesky")
 def cholesky(input):  # noqa: A002
     """Lower-triangular Cholesky factor of Hermitian positive-definite matrices (NaN otherwise,
-    as TF returns on CPU)."""
+    as TF returns on CPU).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.cholesky([[4.0, 2.0], [2.0, 2.0]])
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[2., 0.],
+           [1., 1.]], dtype=float32)>
+    """
     _square(input, "Cholesky")
     return jnp.linalg.cholesky(input)
 
 
 @defop("Qr")
 def qr(input, full_matrices=False):  # noqa: A002
-    """``(q, r)`` QR decomposition (a named tuple, as in TF)."""
+    """``(q, r)`` QR decomposition (a named tuple, as in TF).
+
+    >>> import eagerkit as ek
+    >>> a = ek.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> q, r = ek.linalg.qr(a)
+    >>> q.shape, r.shape
+    (TensorShape([3, 2]), TensorShape([2, 2]))
+    >>> bool(ek.reduce_all(ek.abs(ek.matmul(q, r) - a) < 1e-5))
+    True
+    """
     check_dtype(input, "Qr", INEXACT)
     q, r = jnp.linalg.qr(input, mode="complete" if full_matrices else "reduced")
     return QrResult(q, r)
@@ -174,14 +225,28 @@ def _solve(matrix: Any, rhs: Any, adjoint: bool) -> Any:
 @defop("MatrixTriangularSolve", same_dtype=True)
 def triangular_solve(matrix, rhs, lower=True, adjoint=False):
     """Solves ``matrix @ x = rhs`` for a lower (or upper) triangular ``matrix``; with ``adjoint``
-    solves ``adjoint(matrix) @ x = rhs``. Only the named triangle of ``matrix`` is read."""
+    solves ``adjoint(matrix) @ x = rhs``. Only the named triangle of ``matrix`` is read.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.triangular_solve([[2.0, 0.0], [1.0, 1.0]], [[2.0], [3.0]], lower=True)
+    <tf.Tensor: shape=(2, 1), dtype=float32, numpy=
+    array([[1.],
+           [2.]], dtype=float32)>
+    """
     _square(matrix, "MatrixTriangularSolve")
     return jsl.solve_triangular(matrix, rhs, lower=lower, trans="C" if adjoint else 0)
 
 
 @defop("MatrixSolveLs", same_dtype=True)
 def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True):
-    """Least-squares solution of ``matrix @ x = rhs`` (ridge-regularised by ``l2_regularizer``)."""
+    """Least-squares solution of ``matrix @ x = rhs`` (ridge-regularised by ``l2_regularizer``).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.lstsq([[1.0, 0.0], [0.0, 2.0]], [[1.0], [4.0]])
+    <tf.Tensor: shape=(2, 1), dtype=float32, numpy=
+    array([[1.],
+           [2.]], dtype=float32)>
+    """
     check_dtype(matrix, "MatrixSolveLs", INEXACT)
     if l2_regularizer:
         a_h = _adjoint(matrix)
@@ -193,7 +258,12 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True):
 
 @defop("Cross", same_dtype=True)
 def cross(a, b):
-    """Cross product of 3-vectors along the last dimension."""
+    """Cross product of 3-vectors along the last dimension.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0., 0., 1.], dtype=float32)>
+    """
     check_dtype(a, "Cross", NUMBER)
     if a.shape[-1] != 3 or b.shape[-1] != 3:
         raise InvalidArgumentError(
@@ -204,7 +274,12 @@ def cross(a, b):
 
 @defop("MatVec", same_dtype=True)
 def matvec(a, b, transpose_a=False, adjoint_a=False):
-    """``a @ b`` for matrices ``a`` and vectors ``b`` (batched)."""
+    """``a @ b`` for matrices ``a`` and vectors ``b`` (batched).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 7.], dtype=float32)>
+    """
     if adjoint_a:
         a = _adjoint(a)
     elif transpose_a:
@@ -218,26 +293,50 @@ def matvec(a, b, transpose_a=False, adjoint_a=False):
 
 @defop("Trace")
 def trace(x):
-    """Sum of the main diagonal of the inner matrices."""
+    """Sum of the main diagonal of the inner matrices.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.trace([[1.0, 2.0], [3.0, 4.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    """
     check_dtype(x, "Trace", NUMBER)
     return jnp.trace(x, axis1=-2, axis2=-1)
 
 
 @defop("MatrixDiagPartV3")
 def diag_part(input):  # noqa: A002
-    """Main diagonal of the inner matrices."""
+    """Main diagonal of the inner matrices.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.diag_part([[1, 2], [3, 4]])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 4], dtype=int32)>
+    """
     return jnp.diagonal(input, axis1=-2, axis2=-1)
 
 
 @defop("MatrixDiagV3")
 def diag(diagonal):
-    """Square matrices with ``diagonal`` (batched over leading dimensions) on the main diagonal."""
+    """Square matrices with ``diagonal`` (batched over leading dimensions) on the main diagonal.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.diag([1, 2])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[1, 0],
+           [0, 2]], dtype=int32)>
+    """
     return diagonal[..., None] * jnp.eye(diagonal.shape[-1], dtype=diagonal.dtype)
 
 
 @defop("MatrixSetDiagV3", same_dtype=True)
 def set_diag(input, diagonal):  # noqa: A002
-    """``input`` with its main diagonal replaced by ``diagonal``."""
+    """``input`` with its main diagonal replaced by ``diagonal``.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.set_diag([[1, 2], [3, 4]], [0, 0])
+    <tf.Tensor: shape=(2, 2), dtype=int32, numpy=
+    array([[0, 2],
+           [3, 0]], dtype=int32)>
+    """
     m, n = input.shape[-2], input.shape[-1]
     k = min(m, n)
     if diagonal.shape[-1] != k:
@@ -253,27 +352,54 @@ def set_diag(input, diagonal):  # noqa: A002
 
 @defop("MatrixTranspose")
 def matrix_transpose(a, conjugate=False):
-    """Swaps the last two dimensions (conjugating when ``conjugate``)."""
+    """Swaps the last two dimensions (conjugating when ``conjugate``).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.matrix_transpose(ek.ones([5, 2, 3])).shape
+    TensorShape([5, 3, 2])
+    """
     out = jnp.swapaxes(a, -1, -2)
     return jnp.conj(out) if conjugate else out
 
 
 @defop("Adjoint")
 def adjoint(matrix):
-    """Conjugate transpose of the inner matrices (``tf.linalg.adjoint``)."""
+    """Conjugate transpose of the inner matrices (``tf.linalg.adjoint``).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.adjoint([[1 + 1j, 2], [3, 4j]])
+    <tf.Tensor: shape=(2, 2), dtype=complex128, numpy=
+    array([[1.-1.j, 3.-0.j],
+           [2.-0.j, 0.-4.j]])>
+    """
     return _adjoint(matrix)
 
 
 @defop("Pinv")
 def pinv(a, rcond=None):
-    """Moore-Penrose pseudo-inverse."""
+    """Moore-Penrose pseudo-inverse.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.pinv([[2.0, 0.0], [0.0, 4.0]])
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]], dtype=float32)>
+    """
     check_dtype(a, "Pinv", FLOAT)
     return jnp.linalg.pinv(a) if rcond is None else jnp.linalg.pinv(a, rtol=rcond)
 
 
 @defop("BandPart", tensors=("input",))
 def band_part(input, num_lower, num_upper):  # noqa: A002
-    """Keeps a band of ``num_lower`` sub- and ``num_upper`` super-diagonals (-1: all)."""
+    """Keeps a band of ``num_lower`` sub- and ``num_upper`` super-diagonals (-1: all).
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.band_part(ek.ones([3, 3]), 0, -1)  # upper triangle
+    <tf.Tensor: shape=(3, 3), dtype=float32, numpy=
+    array([[1., 1., 1.],
+           [0., 1., 1.],
+           [0., 0., 1.]], dtype=float32)>
+    """
     m, n = input.shape[-2], input.shape[-1]
     i = jnp.arange(m)[:, None]
     j = jnp.arange(n)[None, :]
@@ -283,6 +409,13 @@ def band_part(input, num_lower, num_upper):  # noqa: A002
 
 @defop("MatrixExponential")
 def expm(input):  # noqa: A002
-    """Matrix exponential of square matrices."""
+    """Matrix exponential of square matrices.
+
+    >>> import eagerkit as ek
+    >>> ek.linalg.expm([[0.0, 0.0], [0.0, 0.0]])
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[1., 0.],
+           [0., 1.]], dtype=float32)>
+    """
     _square(input, "MatrixExponential")
     return jsl.expm(input)

@@ -39,35 +39,60 @@ def relu(features):
 
 @defop("Relu6")
 def relu6(features):
-    """``min(max(features, 0), 6)``."""
+    """``min(max(features, 0), 6)``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.relu6([-1.0, 3.0, 8.0])
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0., 3., 6.], dtype=float32)>
+    """
     check_dtype(features, "Relu6", REAL)
     return jnp.clip(features, 0, 6).astype(features.dtype)
 
 
 @defop("Elu")
 def elu(features):
-    """``x`` if ``x > 0`` else ``exp(x) - 1``."""
+    """``x`` if ``x > 0`` else ``exp(x) - 1``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.elu([-100.0, 0.0, 2.0])
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-1.,  0.,  2.], dtype=float32)>
+    """
     check_dtype(features, "Elu", FLOAT)
     return jax.nn.elu(features)
 
 
 @defop("Selu")
 def selu(features):
-    """Scaled ELU with TF's constants."""
+    """Scaled ELU with TF's constants.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.selu([0.0, 1.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.      , 1.050701], dtype=float32)>
+    """
     check_dtype(features, "Selu", FLOAT)
     return jax.nn.selu(features)
 
 
 @defop("Gelu")
 def gelu(features, approximate=False):
-    """Gaussian error linear unit (exact erf form unless ``approximate``)."""
+    """Gaussian error linear unit (exact erf form unless ``approximate``).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.gelu([-100.0, 0.0, 100.0])
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([ -0.,   0., 100.], dtype=float32)>
+    """
     check_dtype(features, "Gelu", FLOAT)
     return jax.nn.gelu(features, approximate=approximate)
 
 
 @defop("LeakyRelu")
 def leaky_relu(features, alpha=0.2):
-    """``x`` if ``x > 0`` else ``alpha * x`` (TF's default alpha is 0.2; integers become float32)."""
+    """``x`` if ``x > 0`` else ``alpha * x`` (TF's default alpha is 0.2; integers become float32).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.leaky_relu([-2.0, 3.0], alpha=0.5)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-1.,  3.], dtype=float32)>
+    """
     if jnp.issubdtype(features.dtype, jnp.integer):
         features = features.astype(jnp.float32)
     check_dtype(features, "LeakyRelu", FLOAT)
@@ -76,7 +101,12 @@ def leaky_relu(features, alpha=0.2):
 
 @defop("Silu")
 def silu(features, beta=1.0):
-    """``x * sigmoid(beta * x)`` (a.k.a. swish)."""
+    """``x * sigmoid(beta * x)`` (a.k.a. swish).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.silu([0.0, 100.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([  0., 100.], dtype=float32)>
+    """
     check_dtype(features, "Silu", INEXACT)
     return features * jax.nn.sigmoid(beta * features)
 
@@ -98,14 +128,26 @@ def softmax(logits, axis=None):
 
 @defop("LogSoftmax")
 def log_softmax(logits, axis=None):
-    """``x - logsumexp(x)`` along ``axis`` (last by default)."""
+    """``x - logsumexp(x)`` along ``axis`` (last by default).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.log_softmax([0.0, 0.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-0.6931472, -0.6931472], dtype=float32)>
+    """
     check_dtype(logits, "LogSoftmax", FLOAT)
     return jax.nn.log_softmax(logits, axis=-1 if axis is None else int(axis))
 
 
 @defop("BiasAdd", same_dtype=True)
 def bias_add(value, bias, data_format=None):
-    """Adds a 1-D bias to the channel dimension (last, or 1 for NC* formats)."""
+    """Adds a 1-D bias to the channel dimension (last, or 1 for NC* formats).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.bias_add([[1.0, 2.0], [3.0, 4.0]], [10.0, 20.0])
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[11., 22.],
+           [13., 24.]], dtype=float32)>
+    """
     if data_format is not None and data_format.startswith("NC"):
         return value + bias.reshape((1, -1) + (1,) * (value.ndim - 2))
     if value.shape[-1] != bias.shape[0]:
@@ -209,14 +251,30 @@ def conv2d(input, filters, strides=1, padding="VALID", data_format="NHWC", dilat
 
 @defop("Conv1D", same_dtype=True)
 def conv1d(input, filters, stride=1, padding="VALID", data_format="NWC", dilations=1):  # noqa: A002
-    """1-D convolution of NWC ``input`` with WIO ``filters``."""
+    """1-D convolution of NWC ``input`` with WIO ``filters``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 5, 1])  # [batch, width, channels]
+    >>> k = ek.ones([3, 1, 2])  # [width, in_channels, out_channels]
+    >>> ek.nn.conv1d(x, k, stride=1, padding="VALID").shape
+    TensorShape([1, 3, 2])
+    >>> ek.nn.conv1d(x, k, stride=1, padding="SAME")[0, :, 0]
+    <tf.Tensor: shape=(5,), dtype=float32, numpy=array([2., 3., 3., 3., 2.], dtype=float32)>
+    """
     _check_format(data_format, 1, "Conv1D")
     return _conv(input, filters, stride, padding, dilations, 1, "Conv1D")
 
 
 @defop("Conv3D", same_dtype=True)
 def conv3d(input, filters, strides=1, padding="VALID", data_format="NDHWC", dilations=1):  # noqa: A002
-    """3-D convolution of NDHWC ``input`` with DHWIO ``filters``."""
+    """3-D convolution of NDHWC ``input`` with DHWIO ``filters``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 4, 4, 4, 1])
+    >>> k = ek.ones([2, 2, 2, 1, 3])
+    >>> ek.nn.conv3d(x, k, strides=[1, 2, 2, 2, 1], padding="VALID").shape
+    TensorShape([1, 2, 2, 2, 3])
+    """
     _check_format(data_format, 3, "Conv3D")
     return _conv(input, filters, strides, padding, dilations, 3, "Conv3D")
 
@@ -230,7 +288,14 @@ def convolution(
     dilations: Any = None,
     name: str | None = None,
 ) -> Tensor:
-    """N-D convolution, dispatching on the rank of ``input`` (``tf.nn.convolution``)."""
+    """N-D convolution, dispatching on the rank of ``input`` (``tf.nn.convolution``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 4, 4, 1])
+    >>> k = ek.ones([3, 3, 1, 2])
+    >>> ek.nn.convolution(x, k, padding="SAME").shape
+    TensorShape([1, 4, 4, 2])
+    """
     from eagerkit._src.core.convert import to_array
 
     n = to_array(input).ndim - 2
@@ -292,14 +357,28 @@ def conv2d_transpose(input, filters, output_shape, strides=1, padding="SAME", da
 
 @defop("Conv1DBackpropInput", tensors=("input", "filters"), same_dtype=True)
 def conv1d_transpose(input, filters, output_shape, strides=1, padding="SAME", data_format="NWC", dilations=1):  # noqa: A002
-    """Transposed 1-D convolution; ``filters`` are ``[w, out_channels, in_channels]``."""
+    """Transposed 1-D convolution; ``filters`` are ``[w, out_channels, in_channels]``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 3, 2])
+    >>> k = ek.ones([2, 4, 2])  # [width, out_channels, in_channels]
+    >>> ek.nn.conv1d_transpose(x, k, output_shape=[1, 6, 4], strides=2).shape
+    TensorShape([1, 6, 4])
+    """
     _check_format(data_format, 1, "Conv1DBackpropInput")
     return _conv_transpose(input, filters, output_shape, strides, padding, dilations, 1, "Conv1DBackpropInput")
 
 
 @defop("Conv3DBackpropInputV2", tensors=("input", "filters"), same_dtype=True)
 def conv3d_transpose(input, filters, output_shape, strides=1, padding="SAME", data_format="NDHWC", dilations=1):  # noqa: A002
-    """Transposed 3-D convolution; ``filters`` are ``[d, h, w, out_channels, in_channels]``."""
+    """Transposed 3-D convolution; ``filters`` are ``[d, h, w, out_channels, in_channels]``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 2, 2, 2, 1])
+    >>> k = ek.ones([2, 2, 2, 3, 1])  # [depth, height, width, out_channels, in_channels]
+    >>> ek.nn.conv3d_transpose(x, k, output_shape=[1, 4, 4, 4, 3], strides=2).shape
+    TensorShape([1, 4, 4, 4, 3])
+    """
     _check_format(data_format, 3, "Conv3DBackpropInputV2")
     return _conv_transpose(input, filters, output_shape, strides, padding, dilations, 3, "Conv3DBackpropInputV2")
 
@@ -307,7 +386,14 @@ def conv3d_transpose(input, filters, output_shape, strides=1, padding="SAME", da
 @defop("DepthwiseConv2dNative", same_dtype=True)
 def depthwise_conv2d(input, filter, strides=(1, 1, 1, 1), padding="VALID", data_format="NHWC", dilations=None):  # noqa: A002
     """Depthwise convolution: ``filter`` is ``[h, w, in_channels, multiplier]``; output channel
-    ``c * multiplier + m`` convolves input channel ``c`` with ``filter[:, :, c, m]``."""
+    ``c * multiplier + m`` convolves input channel ``c`` with ``filter[:, :, c, m]``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.ones([1, 3, 3, 2])
+    >>> k = ek.ones([2, 2, 2, 1])  # [height, width, in_channels, channel_multiplier]
+    >>> ek.nn.depthwise_conv2d(x, k, strides=[1, 1, 1, 1], padding="VALID")[0, 0, 0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([4., 4.], dtype=float32)>
+    """
     _check_format(data_format, 2, "DepthwiseConv2dNative")
     check_dtype(input, "DepthwiseConv2dNative", FLOAT)
     if input.ndim != 4 or filter.ndim != 4 or filter.shape[2] != input.shape[-1]:
@@ -371,35 +457,63 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A00
 
 @defop("AvgPool", tensors=("input",))
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A002
-    """2-D average pooling over NHWC input (SAME padding averages only real elements)."""
+    """2-D average pooling over NHWC input (SAME padding averages only real elements).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(16.0), [1, 4, 4, 1])
+    >>> ek.nn.avg_pool2d(x, ksize=2, strides=2, padding="VALID").shape
+    TensorShape([1, 2, 2, 1])
+    """
     _check_format(data_format, 2, "AvgPool")
     return _pool(input, ksize, strides, padding, 2, "avg", "AvgPool")
 
 
 @defop("MaxPool1D", tensors=("input",))
 def max_pool1d(input, ksize, strides, padding, data_format="NWC"):  # noqa: A002
-    """1-D max pooling over NWC input."""
+    """1-D max pooling over NWC input.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 3.0, 2.0, 5.0], [1, 4, 1])
+    >>> ek.nn.max_pool1d(x, ksize=2, strides=2, padding="VALID")[0, :, 0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 5.], dtype=float32)>
+    """
     _check_format(data_format, 1, "MaxPool1D")
     return _pool(input, ksize, strides, padding, 1, "max", "MaxPool1D")
 
 
 @defop("AvgPool1D", tensors=("input",))
 def avg_pool1d(input, ksize, strides, padding, data_format="NWC"):  # noqa: A002
-    """1-D average pooling over NWC input."""
+    """1-D average pooling over NWC input.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 3.0, 2.0, 5.0], [1, 4, 1])
+    >>> ek.nn.avg_pool1d(x, ksize=2, strides=2, padding="VALID")[0, :, 0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2. , 3.5], dtype=float32)>
+    """
     _check_format(data_format, 1, "AvgPool1D")
     return _pool(input, ksize, strides, padding, 1, "avg", "AvgPool1D")
 
 
 @defop("MaxPool3D", tensors=("input",))
 def max_pool3d(input, ksize, strides, padding, data_format="NDHWC"):  # noqa: A002
-    """3-D max pooling over NDHWC input."""
+    """3-D max pooling over NDHWC input.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.max_pool3d(ek.ones([1, 4, 4, 4, 2]), ksize=2, strides=2, padding="VALID").shape
+    TensorShape([1, 2, 2, 2, 2])
+    """
     _check_format(data_format, 3, "MaxPool3D")
     return _pool(input, ksize, strides, padding, 3, "max", "MaxPool3D")
 
 
 @defop("AvgPool3D", tensors=("input",))
 def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC"):  # noqa: A002
-    """3-D average pooling over NDHWC input."""
+    """3-D average pooling over NDHWC input.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.avg_pool3d(ek.ones([1, 4, 4, 4, 2]), ksize=2, strides=2, padding="SAME").shape
+    TensorShape([1, 2, 2, 2, 2])
+    """
     _check_format(data_format, 3, "AvgPool3D")
     return _pool(input, ksize, strides, padding, 3, "avg", "AvgPool3D")
 
@@ -412,7 +526,15 @@ def max_pool(
     data_format: str | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """Max pooling dispatching on the rank of ``input`` (``tf.nn.max_pool``)."""
+    """Max pooling dispatching on the rank of ``input`` (``tf.nn.max_pool``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(16.0), [1, 4, 4, 1])
+    >>> ek.nn.max_pool(x, ksize=2, strides=2, padding="VALID")[0, :, :, 0]
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)>
+    """
     return _pool_dispatch(input, ksize, strides, padding, data_format, (max_pool1d, max_pool2d, max_pool3d))
 
 
@@ -424,7 +546,15 @@ def avg_pool(
     data_format: str | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """Average pooling dispatching on the rank of ``input`` (``tf.nn.avg_pool``)."""
+    """Average pooling dispatching on the rank of ``input`` (``tf.nn.avg_pool``).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(16.0), [1, 4, 4, 1])
+    >>> ek.nn.avg_pool(x, ksize=2, strides=2, padding="VALID")[0, :, :, 0]
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]], dtype=float32)>
+    """
     return _pool_dispatch(input, ksize, strides, padding, data_format, (avg_pool1d, avg_pool2d, avg_pool3d))
 
 
@@ -523,7 +653,12 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
 
 @defop("WeightedCrossEntropyWithLogits", same_dtype=True)
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
-    """Logistic loss with positive examples weighted by ``pos_weight``."""
+    """Logistic loss with positive examples weighted by ``pos_weight``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.weighted_cross_entropy_with_logits(labels=[1.0, 0.0], logits=[0.0, 0.0], pos_weight=2.0)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1.3862944, 0.6931472], dtype=float32)>
+    """
     check_dtype(logits, "WeightedCrossEntropyWithLogits", FLOAT)
     _same_shape(labels, logits)
     x, z = logits, labels
@@ -533,7 +668,12 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight):
 
 @defop("L2Loss")
 def l2_loss(t):
-    """``sum(t ** 2) / 2``."""
+    """``sum(t ** 2) / 2``.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.l2_loss([1.0, 2.0, 3.0])  # sum(x ** 2) / 2
+    <tf.Tensor: shape=(), dtype=float32, numpy=7.0>
+    """
     check_dtype(t, "L2Loss", FLOAT)
     return jnp.sum(t * t) / 2
 
@@ -665,13 +805,26 @@ def dropout(x: Any, rate: float, noise_shape: Any = None, seed: int | None = Non
 
 @defop("InTopKV2")
 def in_top_k(targets, predictions, k):
-    """Whether each target is among the top ``k`` predictions of its row."""
+    """Whether each target is among the top ``k`` predictions of its row.
+
+    >>> import eagerkit as ek
+    >>> ek.math.in_top_k(targets=[2, 0], predictions=[[0.1, 0.3, 0.6], [0.5, 0.4, 0.1]], k=1)
+    <tf.Tensor: shape=(2,), dtype=bool, numpy=array([ True,  True])>
+    """
     target_score = jnp.take_along_axis(predictions, targets[:, None].astype(jnp.int32), axis=1)
     return jnp.sum(predictions > target_score, axis=1) < k
 
 
 def top_k(input: Any, k: int = 1, sorted: bool = True, index_type: Any = _dtypes.int32, name: str | None = None) -> Any:  # noqa: A002
-    """``ek.math.top_k``: the k largest entries of the last axis and their indices."""
+    """``ek.math.top_k``: the k largest entries of the last axis and their indices.
+
+    >>> import eagerkit as ek
+    >>> values, indices = ek.nn.top_k([[1.0, 5.0, 3.0]], k=2)
+    >>> values
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[5., 3.]], dtype=float32)>
+    >>> indices
+    <tf.Tensor: shape=(1, 2), dtype=int32, numpy=array([[1, 2]], dtype=int32)>
+    """
     from eagerkit._src.ops.array_ops import top_k as _top_k
 
     return _top_k(input, k=k, sorted=sorted, index_type=index_type)

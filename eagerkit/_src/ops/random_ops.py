@@ -218,7 +218,13 @@ _global: Generator | None = None
 
 
 def get_global_generator() -> Generator:
-    """The generator used by ``ek.random.*`` functions (created on first use)."""
+    """The generator used by ``ek.random.*`` functions (created on first use).
+
+    >>> import eagerkit as ek
+    >>> g = ek.random.get_global_generator()
+    >>> g.normal([2]).shape
+    TensorShape([2])
+    """
     global _global
     if _global is None:
         with context.init_scope():
@@ -227,12 +233,32 @@ def get_global_generator() -> Generator:
 
 
 def set_global_generator(generator: Generator) -> None:
+    """Replaces the generator used by ``ek.random.*`` functions (``tf.random.set_global_generator``).
+
+    >>> import eagerkit as ek
+    >>> old = ek.random.get_global_generator()
+    >>> ek.random.set_global_generator(ek.random.Generator.from_seed(1))
+    >>> a = ek.random.uniform([2])
+    >>> ek.random.set_global_generator(ek.random.Generator.from_seed(1))
+    >>> bool(ek.reduce_all(a == ek.random.uniform([2])))
+    True
+    >>> ek.random.set_global_generator(old)
+    """
     global _global
     _global = generator
 
 
 def set_seed(seed: int) -> None:
-    """Makes the global generator (and so every ``ek.random`` op) reproducible."""
+    """Makes the global generator (and so every ``ek.random`` op) reproducible.
+
+    >>> import eagerkit as ek
+    >>> ek.random.set_seed(7)
+    >>> a = ek.random.uniform([3])
+    >>> ek.random.set_seed(7)
+    >>> b = ek.random.uniform([3])
+    >>> bool(ek.reduce_all(a == b))
+    True
+    """
     g = get_global_generator()
     with context.init_scope():
         g.reset_from_seed(int(seed))
@@ -285,7 +311,13 @@ def truncated_normal(
     seed: int | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """Normal samples re-drawn beyond two standard deviations."""
+    """Normal samples re-drawn beyond two standard deviations.
+
+    >>> import eagerkit as ek
+    >>> x = ek.random.truncated_normal([1000], stddev=1.0)
+    >>> bool(ek.reduce_all(ek.abs(x) <= 2.0))
+    True
+    """
     g = get_global_generator()
     dt = _float_dtype(dtype, "truncated_normal")
     return g._draw(_truncated_normal, _as(mean, dt), _as(stddev, dt), shape=_shape_arg(shape), dtype=dt, seed=seed)

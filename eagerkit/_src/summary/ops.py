@@ -111,7 +111,16 @@ def scalar(name: str, data: Any, step: Any = None, description: str | None = Non
 def histogram(
     name: str, data: Any, step: Any = None, buckets: int | None = None, description: str | None = None
 ) -> Tensor:
-    """Writes a histogram of ``data`` with ``buckets`` buckets (default 30) (``tf.summary.histogram``)."""
+    """Writes a histogram of ``data`` with ``buckets`` buckets (default 30) (``tf.summary.histogram``).
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=0):
+    ...     bool(ek.summary.histogram("weights", ek.random.normal([100]), buckets=10))
+    True
+    >>> shutil.rmtree(logdir)
+    """
     value = to_array(data)
 
     def build(v: np.ndarray) -> tuple[Any, Any]:
@@ -124,6 +133,14 @@ def image(name: str, data: Any, step: Any = None, max_outputs: int = 3, descript
     """Writes up to ``max_outputs`` images from ``[k, height, width, channels]`` data (``tf.summary.image``).
 
     Float data is taken to lie in [0, 1]; channels must be 1 (grey), 3 (RGB) or 4 (RGBA).
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=0):
+    ...     bool(ek.summary.image("samples", ek.zeros([2, 8, 8, 1]), max_outputs=2))
+    True
+    >>> shutil.rmtree(logdir)
     """
     value = to_array(data)
     if value.ndim != 4 or value.shape[-1] not in (1, 3, 4):
@@ -143,7 +160,16 @@ def image(name: str, data: Any, step: Any = None, max_outputs: int = 3, descript
 
 
 def text(name: str, data: Any, step: Any = None, description: str | None = None) -> Tensor:
-    """Writes UTF-8 text (a string or a list/array of strings; Markdown) (``tf.summary.text``)."""
+    """Writes UTF-8 text (a string or a list/array of strings; Markdown) (``tf.summary.text``).
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=0):
+    ...     bool(ek.summary.text("notes", "**learning rate** 0.01"))
+    True
+    >>> shutil.rmtree(logdir)
+    """
     if isinstance(data, Tensor) or hasattr(data, "_ek_variable") or _is_traced(data):
         raise TypeError(
             f"tf.summary.text('{name}') needs Python strings: eagerkit tensors cannot hold strings. "
@@ -169,6 +195,14 @@ def audio(
     """Writes up to ``max_outputs`` WAV clips from ``[k, frames, channels]`` floats in [-1, 1] (``tf.summary.audio``).
 
     ``sample_rate`` is in Hz; ``encoding`` may only be ``None`` or ``"wav"``.
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=0):
+    ...     bool(ek.summary.audio("tone", ek.zeros([1, 800, 1]), sample_rate=8000))
+    True
+    >>> shutil.rmtree(logdir)
     """
     if encoding not in (None, "wav"):
         raise ValueError(f"Unknown audio encoding: {encoding!r} (only 'wav' is supported).")
@@ -195,6 +229,14 @@ def write(tag: str, tensor: Any, step: Any = None, metadata: Any = None, name: s
 
     ``tensor`` may be a callable producing the value (called only when recording);
     ``metadata`` a ``SummaryMetadata`` proto, its serialized bytes, or ``None``.
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=0):
+    ...     bool(ek.summary.write("raw", ek.constant([1.0, 2.0])))
+    True
+    >>> shutil.rmtree(logdir)
     """
     if metadata is None:
         md = summary_pb2.SummaryMetadata()

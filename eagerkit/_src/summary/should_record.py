@@ -15,7 +15,13 @@ from eagerkit._src.summary import writer as _writer
 
 
 def should_record_summaries() -> Tensor:
-    """A bool Tensor: a recording default writer is set and the ``record_if`` condition holds."""
+    """A bool Tensor: a recording default writer is set and the ``record_if`` condition holds.
+
+    >>> import eagerkit as ek
+    >>> with ek.summary.create_noop_writer().as_default():
+    ...     bool(ek.summary.should_record_summaries())
+    False
+    """
     w = _writer.default_writer()
     if w is None or not w._records:
         return Tensor(jnp.asarray(False))

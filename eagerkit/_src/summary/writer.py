@@ -36,12 +36,36 @@ _open_writers: weakref.WeakSet = weakref.WeakSet()
 
 
 class SummaryWriter:
-    """Base class of summary writers (``tf.summary.SummaryWriter``)."""
+    """Base class of summary writers (``tf.summary.SummaryWriter``).
+
+    >>> import shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> writer = ek.summary.create_file_writer(logdir)
+    >>> isinstance(writer, ek.summary.SummaryWriter)
+    True
+    >>> with writer.as_default(step=0):
+    ...     _ = ek.summary.scalar("loss", 0.5)
+    >>> writer.close()
+    >>> shutil.rmtree(logdir)
+    """
 
     _records = True
 
     def set_as_default(self, step: Any = None) -> None:
-        """Makes this the default writer from now on (and sets the default step if given)."""
+        """Makes this the default writer from now on (and sets the default step if given).
+
+        >>> import shutil, tempfile
+        >>> import eagerkit as ek
+        >>> logdir = tempfile.mkdtemp()
+        >>> writer = ek.summary.create_file_writer(logdir)
+        >>> with ek.summary.create_noop_writer().as_default():  # (restores the default writer afterwards)
+        ...     writer.set_as_default()
+        ...     bool(ek.summary.scalar("loss", 1.0, step=0))
+        True
+        >>> writer.close()
+        >>> shutil.rmtree(logdir)
+        """
         global _default_writer
         _default_writer = self
         if step is not None:
@@ -52,6 +76,17 @@ class SummaryWriter:
         """Makes this the default writer inside the ``with`` block; flushes it on exit.
 
         ``step`` (optional) becomes the default step inside the block.
+
+        >>> import shutil, tempfile
+        >>> import eagerkit as ek
+        >>> logdir = tempfile.mkdtemp()
+        >>> writer = ek.summary.create_file_writer(logdir)
+        >>> with writer.as_default(step=3):
+        ...     int(ek.summary.experimental.get_step())
+        3
+        >>> print(ek.summary.experimental.get_step())  # restored on exit
+        None
+        >>> shutil.rmtree(logdir)
         """
         global _default_writer, _step
         saved_writer, saved_step = _default_writer, _step
@@ -67,13 +102,37 @@ class SummaryWriter:
             self.flush()
 
     def init(self) -> None:
-        """Accepted for compatibility; writers are ready when created."""
+        """Accepted for compatibility; writers are ready when created.
+
+        >>> import eagerkit as ek
+        >>> ek.summary.create_noop_writer().init()
+        """
 
     def flush(self) -> None:
-        """Writes pending events to disk."""
+        """Writes pending events to disk.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> logdir = tempfile.mkdtemp()
+        >>> writer = ek.summary.create_file_writer(logdir)
+        >>> with writer.as_default(step=0):
+        ...     _ = ek.summary.scalar("loss", 1.0)
+        >>> writer.flush()
+        >>> len(os.listdir(logdir))
+        1
+        >>> shutil.rmtree(logdir)
+        """
 
     def close(self) -> None:
-        """Flushes and closes the writer."""
+        """Flushes and closes the writer.
+
+        >>> import shutil, tempfile
+        >>> import eagerkit as ek
+        >>> logdir = tempfile.mkdtemp()
+        >>> writer = ek.summary.create_file_writer(logdir)
+        >>> writer.close()
+        >>> shutil.rmtree(logdir)
+        """
 
     def _write(self, event: Any) -> None:
         raise NotImplementedError
@@ -210,7 +269,13 @@ def create_file_writer(
 
 
 def create_noop_writer() -> SummaryWriter:
-    """A writer whose summaries are dropped (``tf.summary.create_noop_writer``)."""
+    """A writer whose summaries are dropped (``tf.summary.create_noop_writer``).
+
+    >>> import eagerkit as ek
+    >>> with ek.summary.create_noop_writer().as_default():
+    ...     bool(ek.summary.scalar("loss", 0.5, step=0))
+    False
+    """
     return NoopSummaryWriter()
 
 
@@ -226,7 +291,18 @@ def default_writer() -> SummaryWriter | None:
 
 
 def flush(writer: SummaryWriter | None = None, name: str | None = None) -> None:
-    """Flushes ``writer`` (default: the default writer) (``tf.summary.flush``)."""
+    """Flushes ``writer`` (default: the default writer) (``tf.summary.flush``).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> with ek.summary.create_file_writer(logdir).as_default(step=1):
+    ...     _ = ek.summary.scalar("loss", 0.5)
+    ...     ek.summary.flush()
+    >>> [f.startswith("events.out.tfevents.") for f in os.listdir(logdir)]
+    [True]
+    >>> shutil.rmtree(logdir)
+    """
     w = writer if writer is not None else _default_writer
     if w is not None:
         w.flush()
@@ -236,13 +312,30 @@ def set_step(step: Any) -> None:
     """Sets the default step for summaries (``tf.summary.experimental.set_step``).
 
     ``step`` may be an int, a Tensor or a Variable (read each time a summary is written).
+
+    >>> import eagerkit as ek
+    >>> step = ek.Variable(0, dtype=ek.int64)
+    >>> ek.summary.experimental.set_step(step)
+    >>> _ = step.assign_add(5)
+    >>> int(ek.summary.experimental.get_step())
+    5
+    >>> ek.summary.experimental.set_step(None)
     """
     global _step
     _step = step
 
 
 def get_step() -> Any:
-    """The default step, or ``None`` (``tf.summary.experimental.get_step``)."""
+    """The default step, or ``None`` (``tf.summary.experimental.get_step``).
+
+    >>> import eagerkit as ek
+    >>> print(ek.summary.experimental.get_step())
+    None
+    >>> ek.summary.experimental.set_step(3)
+    >>> ek.summary.experimental.get_step()
+    3
+    >>> ek.summary.experimental.set_step(None)
+    """
     return _step
 
 

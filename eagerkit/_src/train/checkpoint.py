@@ -237,6 +237,18 @@ class Checkpoint(AutoTrackable):
         (once the checkpoint is complete), for ``latest_checkpoint``. Under several
         processes every process must call it (see the class docstring): each increments its
         counter, process 0 writes, and all return once the checkpoint is visible.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> ckpt = ek.train.Checkpoint(v=ek.Variable(1.0))
+        >>> os.path.basename(ckpt.save(os.path.join(directory, "ckpt")))
+        'ckpt-1'
+        >>> os.path.basename(ckpt.save(os.path.join(directory, "ckpt")))
+        'ckpt-2'
+        >>> os.path.basename(ek.train.latest_checkpoint(directory))
+        'ckpt-2'
+        >>> shutil.rmtree(directory)
         """
         _require_eager("save")
         file_prefix = os.fspath(file_prefix)
@@ -309,7 +321,18 @@ class Checkpoint(AutoTrackable):
         return path
 
     def sync(self) -> None:
-        """Waits for this checkpoint's background writes; raises the first one's error."""
+        """Waits for this checkpoint's background writes; raises the first one's error.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> ckpt = ek.train.Checkpoint(v=ek.Variable(1.0))
+        >>> path = ckpt.save(os.path.join(directory, "ckpt"), options=ek.train.CheckpointOptions(enable_async=True))
+        >>> ckpt.sync()  # the checkpoint is complete from here on
+        >>> ek.train.latest_checkpoint(directory) == path
+        True
+        >>> shutil.rmtree(directory)
+        """
         futures: list[Future] = list(self._ek_futures)
         for f in futures:
             f.exception()
@@ -326,7 +349,19 @@ class Checkpoint(AutoTrackable):
 
     # -- reading -------------------------------------------------------------------------------------
     def read(self, save_path: str | os.PathLike, options: CheckpointOptions | None = None) -> CheckpointLoadStatus:
-        """Restores from ``save_path`` without creating ``save_counter`` (pairs with ``write``)."""
+        """Restores from ``save_path`` without creating ``save_counter`` (pairs with ``write``).
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> v = ek.Variable(1.0)
+        >>> path = ek.train.Checkpoint(v=v).write(os.path.join(directory, "weights"))
+        >>> _ = v.assign(5.0)
+        >>> _ = ek.train.Checkpoint(v=v).read(path).assert_consumed()
+        >>> v.numpy()
+        np.float32(1.0)
+        >>> shutil.rmtree(directory)
+        """
         _require_eager("read")
         save_path = os.fspath(save_path)
         async_writer.wait_for(save_path)
@@ -343,6 +378,20 @@ class Checkpoint(AutoTrackable):
         Existing variables get their values now, all-or-nothing (a missing, corrupted or
         mismatching checkpoint raises before anything is assigned); variables created later
         get theirs when they appear. Returns a status whose assertions check the match.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(2)])
+        >>> _ = model(ek.ones([1, 3]))
+        >>> path = ek.train.Checkpoint(model=model).save(os.path.join(directory, "ckpt"))
+        >>> fresh = ek.keras.Sequential([ek.keras.layers.Dense(2)])  # not built yet: no variables
+        >>> status = ek.train.Checkpoint(model=fresh).restore(path)
+        >>> _ = fresh(ek.ones([1, 3]))  # building creates the variables, which get the saved values
+        >>> bool(ek.reduce_all(fresh.layers[0].kernel == model.layers[0].kernel))
+        True
+        >>> _ = status.assert_consumed()
+        >>> shutil.rmtree(directory)
         """
         if save_path is None:
             return InitializationOnlyStatus()

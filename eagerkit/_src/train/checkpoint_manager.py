@@ -168,6 +168,18 @@ class CheckpointManager:
         ``options=CheckpointOptions(enable_async=True)`` it returns at once (in a single
         process; under several it is synchronous); ``checkpoints`` and ``latest_checkpoint``
         include the new checkpoint once it is complete.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> step = ek.Variable(0, dtype=ek.int64)
+        >>> manager = ek.train.CheckpointManager(ek.train.Checkpoint(step=step), directory, max_to_keep=2)
+        >>> for _ in range(3):
+        ...     _ = step.assign_add(100)
+        ...     path = manager.save(checkpoint_number=step)
+        >>> [os.path.basename(p) for p in manager.checkpoints]
+        ['ckpt-200', 'ckpt-300']
+        >>> shutil.rmtree(directory)
         """
         if self._checkpoint_interval is not None:
             step = _as_int(self._step_counter, "step_counter")
@@ -212,16 +224,58 @@ class CheckpointManager:
                 storage.delete(old)
 
     def wait_until_finished(self) -> None:
-        """Waits for background (async) saves; raises the error of one that failed."""
+        """Waits for background (async) saves; raises the error of one that failed.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> manager = ek.train.CheckpointManager(ek.train.Checkpoint(v=ek.Variable(1.0)), directory, max_to_keep=1)
+        >>> path = manager.save(options=ek.train.CheckpointOptions(enable_async=True))
+        >>> manager.wait_until_finished()
+        >>> manager.latest_checkpoint == path
+        True
+        >>> shutil.rmtree(directory)
+        """
         self._checkpoint.sync()
 
     def sync(self) -> None:
-        """TF's name for ``wait_until_finished``."""
+        """TF's name for ``wait_until_finished``.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> manager = ek.train.CheckpointManager(ek.train.Checkpoint(v=ek.Variable(1.0)), directory, max_to_keep=1)
+        >>> path = manager.save(options=ek.train.CheckpointOptions(enable_async=True))
+        >>> manager.sync()
+        >>> os.path.basename(manager.latest_checkpoint)
+        'ckpt-1'
+        >>> shutil.rmtree(directory)
+        """
         self.wait_until_finished()
 
     # -- restoring ----------------------------------------------------------------------------------
     def restore_or_initialize(self) -> str | None:
-        """Restores the latest checkpoint and returns its path; else runs ``init_fn`` and returns None."""
+        """Restores the latest checkpoint and returns its path; else runs ``init_fn`` and returns None.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> v = ek.Variable(0.0)
+        >>> ckpt = ek.train.Checkpoint(v=v)
+        >>> manager = ek.train.CheckpointManager(ckpt, directory, max_to_keep=1, init_fn=lambda: v.assign(-1.0))
+        >>> print(manager.restore_or_initialize())  # nothing saved yet: runs init_fn
+        None
+        >>> v.numpy()
+        np.float32(-1.0)
+        >>> _ = v.assign(7.0)
+        >>> path = manager.save()
+        >>> _ = v.assign(0.0)
+        >>> os.path.basename(manager.restore_or_initialize())
+        'ckpt-1'
+        >>> v.numpy()
+        np.float32(7.0)
+        >>> shutil.rmtree(directory)
+        """
         self.wait_until_finished()
         latest = self.latest_checkpoint
         if latest is not None:

@@ -26,6 +26,18 @@ class CheckpointOptions:
       experimental_write_callbacks: callables run after the checkpoint is complete, each
         with the checkpoint path (or with no argument if it takes none). Under several
         processes they run on every process (on process 0 before the others return).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> ckpt = ek.train.Checkpoint(v=ek.Variable(1.0))
+    >>> written = []
+    >>> options = ek.train.CheckpointOptions(enable_async=True, experimental_write_callbacks=[written.append])
+    >>> path = ckpt.save(os.path.join(directory, "ckpt"), options=options)
+    >>> ckpt.sync()  # wait for the background write
+    >>> written == [path]
+    True
+    >>> shutil.rmtree(directory)
     """
 
     def __init__(

@@ -71,15 +71,46 @@ class CheckpointReader:
 
 
 def load_checkpoint(ckpt_dir_or_file: str | os.PathLike) -> CheckpointReader:
-    """A reader for the checkpoint (or a directory's latest checkpoint)."""
+    """A reader for the checkpoint (or a directory's latest checkpoint).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> path = ek.train.Checkpoint(w=ek.Variable([1.0, 2.0])).save(os.path.join(directory, "ckpt"))
+    >>> reader = ek.train.load_checkpoint(path)
+    >>> reader.get_variable_to_shape_map()["w"], reader.get_tensor("w")
+    ([2], array([1., 2.], dtype=float32))
+    >>> shutil.rmtree(directory)
+    """
     return CheckpointReader(_resolve(ckpt_dir_or_file))
 
 
 def list_variables(ckpt_dir_or_file: str | os.PathLike) -> list[tuple[str, list[int]]]:
-    """``[(key, shape)]`` of every value in the checkpoint, sorted by key."""
+    """``[(key, shape)]`` of every value in the checkpoint, sorted by key.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> ckpt = ek.train.Checkpoint(step=ek.Variable(3), w=ek.Variable([1.0, 2.0]))
+    >>> _ = ckpt.save(os.path.join(directory, "ckpt"))
+    >>> ek.train.list_variables(directory)
+    [('save_counter', []), ('step', []), ('w', [2])]
+    >>> shutil.rmtree(directory)
+    """
     return sorted(load_checkpoint(ckpt_dir_or_file).get_variable_to_shape_map().items())
 
 
 def load_variable(ckpt_dir_or_file: str | os.PathLike, name: str) -> np.ndarray:
-    """The saved value of ``name`` (e.g. ``"model/dense/kernel"``)."""
+    """The saved value of ``name`` (e.g. ``"model/dense/kernel"``).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> path = ek.train.Checkpoint(w=ek.Variable([1.0, 2.0])).save(os.path.join(directory, "ckpt"))
+    >>> ek.train.load_variable(path, "w")
+    array([1., 2.], dtype=float32)
+    >>> ek.train.load_variable(path, "w/.ATTRIBUTES/VARIABLE_VALUE")  # TF's key spelling works too
+    array([1., 2.], dtype=float32)
+    >>> shutil.rmtree(directory)
+    """
     return load_checkpoint(ckpt_dir_or_file).get_tensor(name)

@@ -46,6 +46,18 @@ class CheckpointState:
     """The contents of the state file (``tf.train.get_checkpoint_state``'s result).
 
     Paths are as stored, joined to the directory when relative.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> manager = ek.train.CheckpointManager(ek.train.Checkpoint(v=ek.Variable(1.0)), directory, max_to_keep=2)
+    >>> paths = [manager.save() for _ in range(3)]
+    >>> state = ek.train.get_checkpoint_state(directory)
+    >>> [os.path.basename(p) for p in state.all_model_checkpoint_paths]
+    ['ckpt-2', 'ckpt-3']
+    >>> os.path.basename(state.model_checkpoint_path)
+    'ckpt-3'
+    >>> shutil.rmtree(directory)
     """
 
     model_checkpoint_path: str
@@ -164,7 +176,20 @@ def update_checkpoint_state(
     last_preserved_timestamp: float | None = None,
     latest_filename: str | None = None,
 ) -> None:
-    """Atomically writes ``save_dir``'s state file (paths stored relative to ``save_dir``)."""
+    """Atomically writes ``save_dir``'s state file (paths stored relative to ``save_dir``).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> ckpt = ek.train.Checkpoint(v=ek.Variable(1.0))
+    >>> path = ckpt.write(os.path.join(directory, "best"))
+    >>> ek.train.latest_checkpoint(directory) is None  # write() does not touch the state file
+    True
+    >>> ek.train.update_checkpoint_state(directory, path)
+    >>> ek.train.latest_checkpoint(directory) == path
+    True
+    >>> shutil.rmtree(directory)
+    """
     paths = list(all_model_checkpoint_paths or [])
     if model_checkpoint_path not in paths:
         paths.append(model_checkpoint_path)

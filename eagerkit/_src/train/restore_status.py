@@ -39,7 +39,25 @@ def _listing(items: list[str]) -> str:
 
 
 class CheckpointLoadStatus:
-    """What a restore matched; see the module docstring for the assertions."""
+    """What a restore matched; see the module docstring for the assertions.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> path = ek.train.Checkpoint(w=ek.Variable([1.0, 2.0]), b=ek.Variable(0.0)).save(os.path.join(directory, "ckpt"))
+    >>> w = ek.Variable([0.0, 0.0])
+    >>> status = ek.train.Checkpoint(w=w).restore(path)
+    >>> w.numpy()
+    array([1., 2.], dtype=float32)
+    >>> status.assert_existing_objects_matched()  # every object of this Checkpoint was restored
+    <eagerkit.train.CheckpointLoadStatus for '.../ckpt-1'>
+    >>> status.assert_consumed()  # but "b" in the file was not used
+    Traceback (most recent call last):
+        ...
+    AssertionError: Checkpoint '.../ckpt-1' and the program do not match completely: ...
+    >>> _ = status.expect_partial()
+    >>> shutil.rmtree(directory)
+    """
 
     def __init__(self, restoration: Restoration, root: Any) -> None:
         self._restoration = restoration
@@ -140,7 +158,14 @@ class CheckpointLoadStatus:
 
 
 class InitializationOnlyStatus:
-    """Returned by ``restore(None)``: nothing is restored; every assertion fails (as in TF)."""
+    """Returned by ``restore(None)``: nothing is restored; every assertion fails (as in TF).
+
+    >>> import eagerkit as ek
+    >>> status = ek.train.Checkpoint(v=ek.Variable(1.0)).restore(None)  # e.g. latest_checkpoint() found none
+    >>> type(status).__name__
+    'InitializationOnlyStatus'
+    >>> status.initialize_or_restore()
+    """
 
     _MESSAGE = "No checkpoint specified (save_path=None); nothing is being restored."
 

@@ -22,12 +22,24 @@ _name_counts: dict[str, int] = {}
 
 
 def floatx() -> str:
-    """The default float type of layer weights and computations (``'float32'``)."""
+    """The default float type of layer weights and computations (``'float32'``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.floatx()
+    'float32'
+    """
     return _FLOATX
 
 
 def set_floatx(value: str) -> None:
-    """Sets the default float type: one of ``'float16'``, ``'bfloat16'``, ``'float32'``, ``'float64'``."""
+    """Sets the default float type: one of ``'float16'``, ``'bfloat16'``, ``'float32'``, ``'float64'``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.set_floatx("float64")
+    >>> ek.keras.layers.Dense(1)(ek.ones([1, 2])).dtype
+    tf.float64
+    >>> ek.keras.backend.set_floatx("float32")
+    """
     global _FLOATX
     allowed = ("float16", "bfloat16", "float32", "float64")
     if value not in allowed:
@@ -36,23 +48,47 @@ def set_floatx(value: str) -> None:
 
 
 def epsilon() -> float:
-    """The fuzz factor used in numeric expressions (``1e-7``)."""
+    """The fuzz factor used in numeric expressions (``1e-7``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.epsilon()
+    1e-07
+    """
     return _EPSILON
 
 
 def set_epsilon(value: float) -> None:
-    """Sets the fuzz factor returned by :func:`epsilon`."""
+    """Sets the fuzz factor returned by :func:`epsilon`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.set_epsilon(1e-5)
+    >>> ek.keras.backend.epsilon()
+    1e-05
+    >>> ek.keras.backend.set_epsilon(1e-7)
+    """
     global _EPSILON
     _EPSILON = float(value)
 
 
 def image_data_format() -> str:
-    """The default image layout of conv/pooling layers: ``'channels_last'`` or ``'channels_first'``."""
+    """The default image layout of conv/pooling layers: ``'channels_last'`` or ``'channels_first'``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.image_data_format()
+    'channels_last'
+    """
     return _IMAGE_DATA_FORMAT
 
 
 def set_image_data_format(data_format: str) -> None:
-    """Sets the default image layout (``'channels_last'`` or ``'channels_first'``)."""
+    """Sets the default image layout (``'channels_last'`` or ``'channels_first'``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.set_image_data_format("channels_first")
+    >>> ek.keras.layers.Conv2D(4, 3)(ek.ones([1, 3, 8, 8])).shape
+    TensorShape([1, 4, 6, 6])
+    >>> ek.keras.backend.set_image_data_format("channels_last")
+    """
     global _IMAGE_DATA_FORMAT
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
@@ -92,5 +128,14 @@ def unique_name(base: str) -> str:
 
 
 def clear_session() -> None:
-    """Resets the layer-name counters (``tf.keras.backend.clear_session``)."""
+    """Resets the layer-name counters (``tf.keras.backend.clear_session``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.clear_session()
+    >>> ek.keras.layers.Dense(1).name, ek.keras.layers.Dense(1).name
+    ('dense', 'dense_1')
+    >>> ek.keras.backend.clear_session()
+    >>> ek.keras.layers.Dense(1).name
+    'dense'
+    """
     _name_counts.clear()

@@ -34,6 +34,12 @@ def clone_model(
       model: the model to clone.
       input_tensors: KerasTensors to use as the clone's inputs (default: new ``Input``s).
       clone_function: makes each new layer from an old one (default: ``from_config(get_config())``).
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2)])
+    >>> clone = ek.keras.models.clone_model(model)
+    >>> clone.count_params() == model.count_params(), clone.layers[0] is model.layers[0]
+    (True, False)
     """
     clone = clone_function or _default_clone
     if isinstance(model, Sequential):

@@ -43,6 +43,15 @@ class KerasTensor:
       shape: the shape, batch dimension included (``None`` for unknown sizes).
       dtype: the dtype (default float32).
       name: a unique name (``keras_tensor``, ``keras_tensor_1``, ...).
+
+    >>> import eagerkit as ek
+    >>> x = ek.keras.Input(shape=(3,))
+    >>> isinstance(x, ek.keras.KerasTensor)
+    True
+    >>> x.shape, x.dtype
+    (TensorShape([None, 3]), tf.float32)
+    >>> ek.keras.layers.Dense(2)(x).shape
+    TensorShape([None, 2])
     """
 
     __array_priority__ = 200
@@ -154,5 +163,12 @@ for _attr in (
 
 
 def is_keras_tensor(x: Any) -> bool:
-    """True for symbolic functional-API tensors (``tf.keras.backend.is_keras_tensor``)."""
+    """True for symbolic functional-API tensors (``tf.keras.backend.is_keras_tensor``).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.backend.is_keras_tensor(ek.keras.Input(shape=(3,)))
+    True
+    >>> ek.keras.backend.is_keras_tensor(ek.ones([3]))
+    False
+    """
     return isinstance(x, KerasTensor)

@@ -162,6 +162,23 @@ class Layer(AutoTrackable):
 
     Subclasses override ``build`` (create weights with :meth:`add_weight`), ``call`` and
     ``get_config``.
+
+    >>> import eagerkit as ek
+    >>> class Scale(ek.keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.scale = self.add_weight(name="scale", shape=(input_shape[-1],), initializer="ones")
+    ...     def call(self, x):
+    ...         return x * self.scale
+    ...     def get_config(self):
+    ...         return super().get_config()
+    >>> layer = Scale()
+    >>> layer(ek.constant([[1.0, 2.0]]))
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[1., 2.]], dtype=float32)>
+    >>> [w.shape for w in layer.weights]
+    [TensorShape([2])]
+    >>> layer.trainable = False
+    >>> len(layer.trainable_weights), len(layer.non_trainable_weights)
+    (0, 1)
     """
 
     _untracked_attributes = frozenset(
@@ -474,11 +491,27 @@ class Layer(AutoTrackable):
         return var
 
     def get_weights(self) -> list[np.ndarray]:
-        """The weights' values as NumPy arrays (order of :attr:`weights`)."""
+        """The weights' values as NumPy arrays (order of :attr:`weights`).
+
+        >>> import eagerkit as ek
+        >>> layer = ek.keras.layers.Dense(2, kernel_initializer="ones")
+        >>> _ = layer(ek.ones([1, 3]))
+        >>> [w.shape for w in layer.get_weights()]
+        [(3, 2), (2,)]
+        """
         return [np.asarray(v.numpy()) for v in self.weights]
 
     def set_weights(self, weights: list[Any]) -> None:
-        """Assigns values (same order and shapes as :attr:`weights`)."""
+        """Assigns values (same order and shapes as :attr:`weights`).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> layer = ek.keras.layers.Dense(2)
+        >>> _ = layer(ek.ones([1, 3]))
+        >>> layer.set_weights([np.ones((3, 2)), np.zeros(2)])
+        >>> layer(ek.ones([1, 3]))
+        <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 3.]], dtype=float32)>
+        """
         params = self.weights
         if len(params) != len(weights):
             raise ValueError(
@@ -497,7 +530,14 @@ class Layer(AutoTrackable):
                 var.assign(arr.astype(var.dtype.as_numpy_dtype))
 
     def count_params(self) -> int:
-        """Total number of scalars in :attr:`weights` (the layer must be built)."""
+        """Total number of scalars in :attr:`weights` (the layer must be built).
+
+        >>> import eagerkit as ek
+        >>> layer = ek.keras.layers.Dense(4)
+        >>> _ = layer(ek.ones([1, 3]))
+        >>> layer.count_params()  # 3 * 4 kernel + 4 bias
+        16
+        """
         if not self.built:
             raise ValueError(
                 f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
@@ -511,6 +551,16 @@ class Layer(AutoTrackable):
 
         Tensor losses are cleared at the start of each outermost call; callables are
         evaluated each time :attr:`losses` is read.
+
+        >>> import eagerkit as ek
+        >>> class ActivityPenalty(ek.keras.layers.Layer):
+        ...     def call(self, x):
+        ...         self.add_loss(0.1 * ek.reduce_sum(x))
+        ...         return x
+        >>> layer = ActivityPenalty()
+        >>> _ = layer(ek.ones([2, 2]))
+        >>> layer.losses
+        [<tf.Tensor: shape=(), dtype=float32, numpy=0.4>]
         """
         if call_context.in_symbolic_scope():
             return
@@ -552,7 +602,21 @@ class Layer(AutoTrackable):
     # -- building -------------------------------------------------------------------------------
     @_default_build
     def build(self, input_shape: Any) -> None:
-        """Creates the layer's weights for inputs of ``input_shape`` (called once, by ``__call__``)."""
+        """Creates the layer's weights for inputs of ``input_shape`` (called once, by ``__call__``).
+
+        >>> import eagerkit as ek
+        >>> class Bias(ek.keras.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.b = self.add_weight(name="b", shape=(input_shape[-1],), initializer="zeros")
+        ...     def call(self, x):
+        ...         return x + self.b
+        >>> layer = Bias()
+        >>> layer.built
+        False
+        >>> _ = layer(ek.ones([2, 5]))  # the first call builds
+        >>> layer.built, layer.b.shape
+        (True, TensorShape([5]))
+        """
         self._build_input_shape = input_shape
         self.built = True
 
@@ -606,7 +670,17 @@ class Layer(AutoTrackable):
 
     # -- calling --------------------------------------------------------------------------------
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        """The layer's computation; the base layer returns its inputs unchanged."""
+        """The layer's computation; the base layer returns its inputs unchanged.
+
+        >>> import eagerkit as ek
+        >>> class Double(ek.keras.layers.Layer):
+        ...     def call(self, inputs, training=None):
+        ...         return inputs * 2.0 if training else inputs
+        >>> Double()(ek.constant([1.0]), training=True)
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([2.], dtype=float32)>
+        >>> Double()(ek.constant([1.0]))
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
+        """
         return inputs
 
     def _convert_inputs(self, inputs: Any) -> Any:
@@ -707,6 +781,12 @@ class Layer(AutoTrackable):
         """The output shape for inputs of ``input_shape`` (builds the layer if needed).
 
         The default runs ``call`` abstractly; layers may override it.
+
+        >>> import eagerkit as ek
+        >>> ek.keras.layers.Dense(5).compute_output_shape((None, 3))
+        TensorShape([None, 5])
+        >>> ek.keras.layers.Flatten().compute_output_shape((None, 2, 3))
+        TensorShape([None, 6])
         """
 
         def is_shape(s: Any) -> bool:
@@ -736,7 +816,13 @@ class Layer(AutoTrackable):
         return nest.map_structure(lambda kt: kt.shape if isinstance(kt, KerasTensor) else kt, out)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        """The mask of the outputs: the input mask if ``supports_masking``, else None."""
+        """The mask of the outputs: the input mask if ``supports_masking``, else None.
+
+        >>> import eagerkit as ek
+        >>> embed = ek.keras.layers.Embedding(10, 2, mask_zero=True)
+        >>> embed.compute_mask(ek.constant([[3, 0]]))
+        <tf.Tensor: shape=(1, 2), dtype=bool, numpy=array([[ True, False]])>
+        """
         return mask if self.supports_masking else None
 
     # -- functional-graph accessors ---------------------------------------------------------------
@@ -791,7 +877,13 @@ class Layer(AutoTrackable):
         return out
 
     def get_config(self) -> dict[str, Any]:
-        """The layer's constructor arguments as a dict (``Layer.from_config`` inverts it)."""
+        """The layer's constructor arguments as a dict (``Layer.from_config`` inverts it).
+
+        >>> import eagerkit as ek
+        >>> config = ek.keras.layers.Dense(3, activation="relu", name="out").get_config()
+        >>> config["name"], config["units"], config["activation"]
+        ('out', 3, 'relu')
+        """
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
@@ -808,7 +900,14 @@ class Layer(AutoTrackable):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Creates a layer from :meth:`get_config`'s output."""
+        """Creates a layer from :meth:`get_config`'s output.
+
+        >>> import eagerkit as ek
+        >>> layer = ek.keras.layers.Dense(3, activation="relu")
+        >>> copy = ek.keras.layers.Dense.from_config(layer.get_config())
+        >>> copy.units, copy.activation.__name__
+        (3, 'relu')
+        """
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = _dtype_from_arg(config["dtype"]).name

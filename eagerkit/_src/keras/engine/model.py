@@ -67,6 +67,29 @@ class Model(Trainer, Layer):
       inputs / outputs: KerasTensors (or nested structures of them) for a functional model.
       name: the model name (default: snake_case class name, ``functional`` for graphs).
       trainable: whether the model's weights are trained.
+
+    >>> import eagerkit as ek
+    >>> inputs = ek.keras.Input(shape=(3,))
+    >>> outputs = ek.keras.layers.Dense(1)(ek.keras.layers.Dense(4, activation="relu")(inputs))
+    >>> model = ek.keras.Model(inputs, outputs)
+    >>> model.count_params()
+    21
+    >>> class TwoLayer(ek.keras.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = ek.keras.layers.Dense(4, activation="relu")
+    ...         self.out = ek.keras.layers.Dense(1)
+    ...     def call(self, x):
+    ...         return self.out(self.hidden(x))
+    >>> sub = TwoLayer()
+    >>> sub(ek.ones([2, 3])).shape
+    TensorShape([2, 1])
+    >>> len(sub.trainable_variables)
+    4
+    >>> sub.compile(optimizer="sgd", loss="mse")
+    >>> history = sub.fit(ek.ones([8, 3]), ek.zeros([8, 1]), batch_size=4, epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
@@ -133,7 +156,18 @@ class Model(Trainer, Layer):
         shape_inference.output_spec(self.__call__, (placeholders,), {})
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        """The forward pass; subclasses must override it."""
+        """The forward pass; subclasses must override it.
+
+        >>> import eagerkit as ek
+        >>> class Residual(ek.keras.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.dense = ek.keras.layers.Dense(3)
+        ...     def call(self, inputs, training=False):
+        ...         return inputs + self.dense(inputs)
+        >>> Residual()(ek.ones([2, 3])).shape
+        TensorShape([2, 3])
+        """
         raise NotImplementedError(
             f"Model {type(self).__name__} has no call() method. Subclasses of ek.keras.Model must define "
             "`call(self, inputs, training=None)`, or build the model functionally with Model(inputs, outputs)."
@@ -188,6 +222,19 @@ class Model(Trainer, Layer):
           expand_nested: also list the layers of nested models.
           show_trainable: add a column saying whether each layer is trainable.
           layer_range: ``(first_name, last_name)`` regexes limiting the rows.
+
+        >>> import eagerkit as ek
+        >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2, name="out")], name="tiny")
+        >>> model.summary(line_length=60)
+        Model: "tiny"
+        ┏━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓
+        ┃ Layer (type)             ┃ Output Shape      ┃   Param # ┃
+        ┡━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩
+        │ out (Dense)              │ (None, 2)         │         8 │
+        └──────────────────────────┴───────────────────┴───────────┘
+         Total params: 8 (32.00 B)
+         Trainable params: 8 (32.00 B)
+         Non-trainable params: 0 (0.00 B)
         """
         from eagerkit._src.keras.engine import summary
 
@@ -203,7 +250,15 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
-        """Rebuilds a model from ``get_config()`` (functional configs give a functional model)."""
+        """Rebuilds a model from ``get_config()`` (functional configs give a functional model).
+
+        >>> import eagerkit as ek
+        >>> inputs = ek.keras.Input(shape=(3,))
+        >>> model = ek.keras.Model(inputs, ek.keras.layers.Dense(2)(inputs))
+        >>> copy = ek.keras.Model.from_config(model.get_config())
+        >>> copy.count_params() == model.count_params()
+        True
+        """
         if "layers" in config and "input_layers" in config:
             from eagerkit._src.keras.engine.functional import Functional
 

@@ -38,6 +38,20 @@ class Sequential(Model):
       layers: the initial layers (an ``ek.keras.Input`` may come first).
       name: the model name (default ``sequential``, ``sequential_1``, ...).
       trainable: whether the model's weights are trained.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([
+    ...     ek.keras.Input(shape=(4,)),
+    ...     ek.keras.layers.Dense(8, activation="relu"),
+    ...     ek.keras.layers.Dense(2),
+    ... ])
+    >>> model.count_params()
+    58
+    >>> model.add(ek.keras.layers.Softmax())
+    >>> model(ek.ones([3, 4])).shape
+    TensorShape([3, 2])
+    >>> [layer.name for layer in model.layers][-1].startswith("softmax")
+    True
     """
 
     _untracked_attributes = Model._untracked_attributes | {"_graph_nodes"}
@@ -186,6 +200,13 @@ class Sequential(Model):
 
     # -- running -------------------------------------------------------------------------------------
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+        """Runs the layers in order (``training`` and masks are passed to the layers that take them).
+
+        >>> import eagerkit as ek
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(2, kernel_initializer="ones"), ek.keras.layers.ReLU()])
+        >>> model(ek.constant([[1.0, -3.0]]))
+        <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[0., 0.]], dtype=float32)>
+        """
         x = inputs
         for layer in self.layers:
             kwargs = {}
@@ -197,6 +218,13 @@ class Sequential(Model):
         return x
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask the last layer produces (each layer's ``compute_mask`` in turn).
+
+        >>> import eagerkit as ek
+        >>> model = ek.keras.Sequential([ek.keras.layers.Embedding(10, 2, mask_zero=True)])
+        >>> model.compute_mask(ek.constant([[3, 0]]))
+        <tf.Tensor: shape=(1, 2), dtype=bool, numpy=array([[ True, False]])>
+        """
         for layer in self.layers:
             mask = layer.compute_mask(inputs, mask)
         return mask
@@ -232,6 +260,14 @@ class Sequential(Model):
 
     # -- config -------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
+        """The model name and each layer's serialized config (``from_config`` rebuilds it).
+
+        >>> import eagerkit as ek
+        >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2)], name="tiny")
+        >>> config = model.get_config()
+        >>> config["name"], [layer["class_name"] for layer in config["layers"]]
+        ('tiny', ['InputLayer', 'Dense'])
+        """
         from eagerkit._src.keras.layers import registry
 
         config: dict[str, Any] = {
@@ -246,6 +282,14 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Sequential:
+        """Rebuilds a Sequential model from ``get_config``'s output (fresh weights).
+
+        >>> import eagerkit as ek
+        >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2)])
+        >>> copy = ek.keras.Sequential.from_config(model.get_config())
+        >>> copy(ek.ones([1, 3])).shape
+        TensorShape([1, 2])
+        """
         from eagerkit._src.keras.layers import registry
 
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))

@@ -42,7 +42,16 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
 @contextlib.contextmanager
 def custom_object_scope(*scopes: dict[str, Any]) -> Iterator[None]:
-    """Makes the given ``{name: object}`` dicts visible to deserialization inside the block."""
+    """Makes the given ``{name: object}`` dicts visible to deserialization inside the block.
+
+    >>> import eagerkit as ek
+    >>> def my_act(x):
+    ...     return x * 2.0
+    >>> with ek.keras.utils.custom_object_scope({"my_act": my_act}):
+    ...     layer = ek.keras.layers.deserialize({"class_name": "Dense", "config": {"units": 1, "activation": "my_act"}})
+    >>> layer.activation is my_act
+    True
+    """
     saved = dict(_GLOBAL_CUSTOM_OBJECTS)
     for scope in scopes:
         _GLOBAL_CUSTOM_OBJECTS.update(scope or {})
@@ -54,7 +63,17 @@ def custom_object_scope(*scopes: dict[str, Any]) -> Iterator[None]:
 
 
 def get_registered_object(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    """The object registered (or passed in ``custom_objects``) under ``name``, else None."""
+    """The object registered (or passed in ``custom_objects``) under ``name``, else None.
+
+    >>> import eagerkit as ek
+    >>> @ek.keras.utils.register_keras_serializable(package="Docs")
+    ... def twice(x):
+    ...     return x * 2.0
+    >>> ek.keras.utils.get_registered_object("Docs>twice") is twice
+    True
+    >>> ek.keras.utils.get_registered_object("no_such_name") is None
+    True
+    """
     if custom_objects and name in custom_objects:
         return custom_objects[name]
     return _GLOBAL_CUSTOM_OBJECTS.get(name)

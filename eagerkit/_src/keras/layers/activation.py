@@ -26,6 +26,12 @@ class ReLU(Layer):
       max_value: upper bound (None: unbounded).
       negative_slope: slope for ``x < threshold`` (default 0).
       threshold: values below it are "negative" (default 0).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.ReLU()(ek.constant([-1.0, 2.0, 10.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([ 0.,  2., 10.], dtype=float32)>
+    >>> ek.keras.layers.ReLU(max_value=6.0)(ek.constant([-1.0, 2.0, 10.0]))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0., 2., 6.], dtype=float32)>
     """
 
     supports_masking = True
@@ -59,7 +65,12 @@ class ReLU(Layer):
 
 
 class LeakyReLU(Layer):
-    """``x`` if ``x > 0`` else ``negative_slope * x`` (default slope 0.3; ``alpha=`` also accepted)."""
+    """``x`` if ``x > 0`` else ``negative_slope * x`` (default slope 0.3; ``alpha=`` also accepted).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.LeakyReLU(negative_slope=0.1)(ek.constant([-10.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-1.,  2.], dtype=float32)>
+    """
 
     supports_masking = True
 
@@ -82,7 +93,12 @@ class LeakyReLU(Layer):
 
 
 class ELU(Layer):
-    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.ELU(alpha=1.0)(ek.constant([-100.0, 2.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-1.,  2.], dtype=float32)>
+    """
 
     supports_masking = True
 

@@ -259,6 +259,14 @@ class MultiHeadAttention(Layer):
     Call arguments: ``query``, ``value``, ``key=None`` (defaults to value), ``attention_mask``
     (boolean ``(B, T, S)``; True = attend), ``return_attention_scores``, ``training``,
     ``use_causal_mask`` (each position attends only to earlier ones).
+
+    >>> import eagerkit as ek
+    >>> mha = ek.keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    >>> query = ek.ones([1, 3, 8])
+    >>> value = ek.ones([1, 5, 8])
+    >>> out, scores = mha(query, value, return_attention_scores=True)
+    >>> out.shape, scores.shape
+    (TensorShape([1, 3, 8]), TensorShape([1, 2, 3, 5]))
     """
 
     def __init__(

@@ -233,6 +233,15 @@ class Conv2D(_Conv):
       dilation_rate: int or pair (cannot be combined with strides > 1).
       groups: split the input channels into this many groups (grouped convolution).
       activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Dense.
+
+    >>> import eagerkit as ek
+    >>> conv = ek.keras.layers.Conv2D(8, 3, padding="same", activation="relu")
+    >>> conv(ek.ones([2, 28, 28, 1])).shape
+    TensorShape([2, 28, 28, 8])
+    >>> conv.kernel.shape, conv.bias.shape
+    (TensorShape([3, 3, 1, 8]), TensorShape([8]))
+    >>> ek.keras.layers.Conv2D(4, (3, 3), strides=2)(ek.ones([1, 9, 9, 3])).shape
+    TensorShape([1, 4, 4, 4])
     """
 
     rank = 2

@@ -95,14 +95,24 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
-    """Elementwise sum of the inputs."""
+    """Elementwise sum of the inputs.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Add()([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[4., 6.]], dtype=float32)>
+    """
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(math_ops.add, inputs)
 
 
 class Subtract(_Merge):
-    """``inputs[0] - inputs[1]`` (exactly two inputs)."""
+    """``inputs[0] - inputs[1]`` (exactly two inputs).
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Subtract()([ek.constant([[5.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 2., -2.]], dtype=float32)>
+    """
 
     _max_inputs = 2
 
@@ -115,14 +125,24 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """Elementwise product of the inputs."""
+    """Elementwise product of the inputs.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Multiply()([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 8.]], dtype=float32)>
+    """
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(math_ops.multiply, inputs)
 
 
 class Average(_Merge):
-    """Elementwise mean of the inputs."""
+    """Elementwise mean of the inputs.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Average()([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[2., 3.]], dtype=float32)>
+    """
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         total = reduce(math_ops.add, inputs)
@@ -130,14 +150,24 @@ class Average(_Merge):
 
 
 class Maximum(_Merge):
-    """Elementwise maximum of the inputs."""
+    """Elementwise maximum of the inputs.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Maximum()([ek.constant([[1.0, 5.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 5.]], dtype=float32)>
+    """
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(math_ops.maximum, inputs)
 
 
 class Minimum(_Merge):
-    """Elementwise minimum of the inputs."""
+    """Elementwise minimum of the inputs.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Minimum()([ek.constant([[1.0, 5.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[1., 4.]], dtype=float32)>
+    """
 
     def _merge(self, inputs: list[Tensor]) -> Tensor:
         return reduce(math_ops.minimum, inputs)
@@ -196,35 +226,75 @@ class Concatenate(_Merge):
 
 
 def add(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Add`."""
+    """Functional form of :class:`Add`.
+
+    >>> import eagerkit as ek
+    >>> a = ek.keras.Input(shape=(2,))
+    >>> b = ek.keras.Input(shape=(2,))
+    >>> model = ek.keras.Model([a, b], ek.keras.layers.add([a, b]))
+    >>> model([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[4., 6.]], dtype=float32)>
+    """
     return Add(**kwargs)(inputs)
 
 
 def concatenate(inputs: list[Any], axis: int = -1, **kwargs: Any) -> Any:
-    """Functional form of :class:`Concatenate`."""
+    """Functional form of :class:`Concatenate`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.concatenate([ek.ones([2, 3]), ek.zeros([2, 1])]).shape
+    TensorShape([2, 4])
+    >>> ek.keras.layers.concatenate([ek.ones([2, 3]), ek.zeros([1, 3])], axis=0).shape
+    TensorShape([3, 3])
+    """
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
 def multiply(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Multiply`."""
+    """Functional form of :class:`Multiply`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.multiply([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 8.]], dtype=float32)>
+    """
     return Multiply(**kwargs)(inputs)
 
 
 def average(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Average`."""
+    """Functional form of :class:`Average`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.average([ek.constant([[1.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[2., 3.]], dtype=float32)>
+    """
     return Average(**kwargs)(inputs)
 
 
 def subtract(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Subtract`."""
+    """Functional form of :class:`Subtract`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.subtract([ek.constant([[5.0, 2.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[ 2., -2.]], dtype=float32)>
+    """
     return Subtract(**kwargs)(inputs)
 
 
 def maximum(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Maximum`."""
+    """Functional form of :class:`Maximum`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.maximum([ek.constant([[1.0, 5.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 5.]], dtype=float32)>
+    """
     return Maximum(**kwargs)(inputs)
 
 
 def minimum(inputs: list[Any], **kwargs: Any) -> Any:
-    """Functional form of :class:`Minimum`."""
+    """Functional form of :class:`Minimum`.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.minimum([ek.constant([[1.0, 5.0]]), ek.constant([[3.0, 4.0]])])
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[1., 4.]], dtype=float32)>
+    """
     return Minimum(**kwargs)(inputs)

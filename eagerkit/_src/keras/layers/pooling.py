@@ -96,25 +96,52 @@ class _Pooling(Layer):
 
 
 class MaxPooling1D(_Pooling):
-    """Max over windows of ``pool_size`` steps (default 2, stride = pool size)."""
+    """Max over windows of ``pool_size`` steps (default 2, stride = pool size).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 3.0, 2.0, 5.0], [1, 4, 1])
+    >>> ek.keras.layers.MaxPooling1D(pool_size=2)(x)[0, :, 0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 5.], dtype=float32)>
+    """
 
     rank, kind = 1, "max"
 
 
 class MaxPooling2D(_Pooling):
-    """Max over ``pool_size`` windows (default (2, 2), strides = pool size, 'valid' padding)."""
+    """Max over ``pool_size`` windows (default (2, 2), strides = pool size, 'valid' padding).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(16.0), [1, 4, 4, 1])
+    >>> ek.keras.layers.MaxPooling2D(pool_size=(2, 2))(x)[0, :, :, 0]
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)>
+    >>> ek.keras.layers.MaxPooling2D(2, strides=1, padding="same")(x).shape
+    TensorShape([1, 4, 4, 1])
+    """
 
     rank, kind = 2, "max"
 
 
 class MaxPooling3D(_Pooling):
-    """Max over 3-D windows."""
+    """Max over 3-D windows.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.MaxPooling3D(pool_size=2)(ek.ones([1, 4, 4, 4, 3])).shape
+    TensorShape([1, 2, 2, 2, 3])
+    """
 
     rank, kind = 3, "max"
 
 
 class AveragePooling1D(_Pooling):
-    """Mean over windows of ``pool_size`` steps ('same' padding averages only real elements)."""
+    """Mean over windows of ``pool_size`` steps ('same' padding averages only real elements).
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 3.0, 2.0, 5.0], [1, 4, 1])
+    >>> ek.keras.layers.AveragePooling1D(pool_size=2)(x)[0, :, 0]
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2. , 3.5], dtype=float32)>
+    """
 
     rank, kind = 1, "avg"
 
@@ -131,7 +158,12 @@ class AveragePooling2D(_Pooling):
 
 
 class AveragePooling3D(_Pooling):
-    """Mean over 3-D windows."""
+    """Mean over 3-D windows.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.AveragePooling3D(pool_size=2)(ek.ones([1, 4, 4, 4, 3])).shape
+    TensorShape([1, 2, 2, 2, 3])
+    """
 
     rank, kind = 3, "avg"
 
@@ -186,31 +218,61 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
-    """Mean over height and width: ``(batch, h, w, c)`` -> ``(batch, c)``."""
+    """Mean over height and width: ``(batch, h, w, c)`` -> ``(batch, c)``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(8.0), [1, 2, 2, 2])
+    >>> ek.keras.layers.GlobalAveragePooling2D()(x)
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[3., 4.]], dtype=float32)>
+    >>> ek.keras.layers.GlobalAveragePooling2D(keepdims=True)(x).shape
+    TensorShape([1, 1, 1, 2])
+    """
 
     rank, kind = 2, "avg"
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
-    """Mean over the three spatial dimensions."""
+    """Mean over the three spatial dimensions.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.GlobalAveragePooling3D()(ek.ones([2, 3, 3, 3, 4])).shape
+    TensorShape([2, 4])
+    """
 
     rank, kind = 3, "avg"
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
-    """Max over the steps of ``(batch, steps, features)``."""
+    """Max over the steps of ``(batch, steps, features)``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 3.0, 2.0, 5.0], [1, 2, 2])
+    >>> ek.keras.layers.GlobalMaxPooling1D()(x)
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[2., 5.]], dtype=float32)>
+    """
 
     rank, kind = 1, "max"
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
-    """Max over height and width."""
+    """Max over height and width.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape(ek.range(8.0), [1, 2, 2, 2])
+    >>> ek.keras.layers.GlobalMaxPooling2D()(x)
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[6., 7.]], dtype=float32)>
+    """
 
     rank, kind = 2, "max"
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
-    """Max over the three spatial dimensions."""
+    """Max over the three spatial dimensions.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.GlobalMaxPooling3D()(ek.ones([2, 3, 3, 3, 4])).shape
+    TensorShape([2, 4])
+    """
 
     rank, kind = 3, "max"
 

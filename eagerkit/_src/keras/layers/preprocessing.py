@@ -23,6 +23,12 @@ class Rescaling(Layer):
       offset: a scalar or per-channel values (default 0).
 
     Integer inputs are cast to the layer's dtype first.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.Rescaling(1.0 / 255)(ek.constant([[0.0, 255.0]]))
+    <tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[0., 1.]], dtype=float32)>
+    >>> ek.keras.layers.Rescaling(2.0, offset=-1.0)(ek.constant([0.0, 1.0]))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([-1.,  1.], dtype=float32)>
     """
 
     supports_masking = True

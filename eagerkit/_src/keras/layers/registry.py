@@ -52,12 +52,25 @@ def builtin_layers() -> dict[str, type]:
 
 
 def serialize(layer: Any) -> dict[str, Any]:
-    """``{"class_name": ..., "config": layer.get_config()}``."""
+    """``{"class_name": ..., "config": layer.get_config()}``.
+
+    >>> import eagerkit as ek
+    >>> config = ek.keras.layers.serialize(ek.keras.layers.Dense(3, name="d"))
+    >>> config["class_name"], config["config"]["units"]
+    ('Dense', 3)
+    """
     return {"class_name": type(layer).__name__, "config": layer.get_config()}
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Any:
-    """Builds a layer (or model) from :func:`serialize`'s output."""
+    """Builds a layer (or model) from :func:`serialize`'s output.
+
+    >>> import eagerkit as ek
+    >>> config = ek.keras.layers.serialize(ek.keras.layers.Dense(3, activation="relu"))
+    >>> layer = ek.keras.layers.deserialize(config)
+    >>> type(layer).__name__, layer.units, layer.activation.__name__
+    ('Dense', 3, 'relu')
+    """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Improper layer config {config!r}: expected a dict with 'class_name' and 'config'.")
     table = {**_layer._SUBCLASSES, **builtin_layers()}

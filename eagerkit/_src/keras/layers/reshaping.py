@@ -37,6 +37,16 @@ class ZeroPadding2D(Layer):
       padding: int (same on all sides), ``(rows, cols)`` (symmetric), or
         ``((top, bottom), (left, right))``.
       data_format: ``'channels_last'`` (default) or ``'channels_first'``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.layers.ZeroPadding2D(padding=1)(ek.ones([1, 2, 2, 1]))[0, :, :, 0]
+    <tf.Tensor: shape=(4, 4), dtype=float32, numpy=
+    array([[0., 0., 0., 0.],
+           [0., 1., 1., 0.],
+           [0., 1., 1., 0.],
+           [0., 0., 0., 0.]], dtype=float32)>
+    >>> ek.keras.layers.ZeroPadding2D(padding=((1, 0), (2, 0)))(ek.ones([1, 2, 2, 1])).shape
+    TensorShape([1, 3, 4, 1])
     """
 
     def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs: Any) -> None:
@@ -78,6 +88,15 @@ class UpSampling2D(Layer):
       size: int or ``(rows, cols)`` factors (default 2).
       data_format: ``'channels_last'`` (default) or ``'channels_first'``.
       interpolation: ``'nearest'`` or ``'bilinear'``.
+
+    >>> import eagerkit as ek
+    >>> x = ek.reshape([1.0, 2.0, 3.0, 4.0], [1, 2, 2, 1])
+    >>> ek.keras.layers.UpSampling2D(size=2)(x)[0, :, :, 0]
+    <tf.Tensor: shape=(4, 4), dtype=float32, numpy=
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]], dtype=float32)>
     """
 
     def __init__(

@@ -99,6 +99,18 @@ class Loss:
         ``"mean"``, ``"mean_with_sample_weight"``, or a ``Reduction`` constant (``AUTO``
         means ``SUM_OVER_BATCH_SIZE``).
       dtype: the computation dtype (default float32, as Keras' ``floatx``).
+
+    >>> import eagerkit as ek
+    >>> class AbsoluteError(ek.keras.losses.Loss):
+    ...     def call(self, y_true, y_pred):
+    ...         return ek.reduce_mean(ek.abs(y_true - y_pred), axis=-1)
+    >>> loss = AbsoluteError()
+    >>> loss.name
+    'absolute_error'
+    >>> loss([[0.0, 1.0]], [[1.0, 1.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
+    >>> AbsoluteError(reduction="none")([[0.0], [1.0]], [[1.0], [3.0]])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>
     """
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype: Any = None):
@@ -119,19 +131,38 @@ class Loss:
         return reduce_weighted_values(losses, sample_weight, reduction=self.reduction, dtype=self._dtype)
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
-        """Per-sample losses; implement this in subclasses."""
+        """Per-sample losses; implement this in subclasses.
+
+        >>> import eagerkit as ek
+        >>> class Squared(ek.keras.losses.Loss):
+        ...     def call(self, y_true, y_pred):  # per-sample losses
+        ...         return ek.reduce_mean(ek.square(y_true - y_pred), axis=-1)
+        >>> Squared().call(ek.constant([[0.0], [1.0]]), ek.constant([[1.0], [3.0]]))
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 4.], dtype=float32)>
+        """
         raise NotImplementedError(
             f"{type(self).__name__} must implement `call(self, y_true, y_pred)` returning per-sample losses "
             "(or wrap a function with ek.keras.losses.LossFunctionWrapper)."
         )
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments (``from_config(get_config())`` rebuilds the loss)."""
+        """The constructor arguments (``from_config(get_config())`` rebuilds the loss).
+
+        >>> import eagerkit as ek
+        >>> ek.keras.losses.MeanSquaredError(reduction="sum").get_config()
+        {'name': 'mean_squared_error', 'reduction': 'sum'}
+        """
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
-        """Builds a loss from ``get_config()``'s output."""
+        """Builds a loss from ``get_config()``'s output.
+
+        >>> import eagerkit as ek
+        >>> loss = ek.keras.losses.MeanSquaredError.from_config({"name": "mse", "reduction": "sum"})
+        >>> loss([[0.0], [0.0]], [[1.0], [2.0]])
+        <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+        """
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -130,7 +130,13 @@ def serialize(loss: Any) -> Any:
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes)."""
+    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes).
+
+    >>> import eagerkit as ek
+    >>> loss = ek.keras.losses.deserialize({"class_name": "MeanSquaredError", "config": {}})
+    >>> loss([[0.0, 2.0]], [[1.0, 2.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
+    """
     if isinstance(config, str):
         if custom_objects and config in custom_objects:
             return custom_objects[config]

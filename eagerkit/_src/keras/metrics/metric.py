@@ -87,6 +87,23 @@ class Metric(AutoTrackable):
     Args:
       name: the metric name (default: the class name in snake_case).
       dtype: the dtype of the state and result (default float32).
+
+    >>> import eagerkit as ek
+    >>> class Count(ek.keras.metrics.Metric):
+    ...     def __init__(self, name="count", **kwargs):
+    ...         super().__init__(name=name, **kwargs)
+    ...         self.n = self.add_weight(name="n", initializer="zeros")
+    ...     def update_state(self, values, sample_weight=None):
+    ...         self.n.assign_add(ek.cast(ek.size(values), self.dtype))
+    ...     def result(self):
+    ...         return ek.identity(self.n)
+    >>> m = Count()
+    >>> m.update_state([1, 2, 3])
+    >>> m.result()
+    <tf.Tensor: shape=(), dtype=float32, numpy=3.0>
+    >>> m.reset_state()
+    >>> m([4])
+    <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _untracked_attributes = frozenset({"_variables"})
@@ -127,6 +144,19 @@ class Metric(AutoTrackable):
 
         Accepts TF 2's order (``add_weight(name, shape, ...)``) and Keras 3's
         (``add_weight(shape=..., initializer=..., name=...)``; a shape passed first works too).
+
+        >>> import eagerkit as ek
+        >>> class Total(ek.keras.metrics.Metric):
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.total = self.add_weight(name="total", initializer="zeros")
+        ...     def update_state(self, x, sample_weight=None):
+        ...         self.total.assign_add(ek.reduce_sum(ek.cast(x, self.dtype)))
+        ...     def result(self):
+        ...         return ek.identity(self.total)
+        >>> m = Total()
+        >>> [v.name for v in m.variables]
+        ['total:0']
         """
         if name is not None and not isinstance(name, str):  # Keras 3: add_weight(shape, ...)
             name, shape = None, name
@@ -148,7 +178,14 @@ class Metric(AutoTrackable):
     def add_variable(
         self, shape: Any = (), initializer: Any = None, dtype: Any = None, aggregation: Any = "sum", name: Any = None
     ) -> Variable:
-        """Keras 3 spelling of :meth:`add_weight`."""
+        """Keras 3 spelling of :meth:`add_weight`.
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Mean()
+        >>> v = m.add_variable(shape=(), initializer="zeros", name="extra")
+        >>> v.numpy()
+        np.float32(0.0)
+        """
         return self.add_weight(name=name, shape=shape, aggregation=aggregation, initializer=initializer, dtype=dtype)
 
     def _check_super_called(self) -> None:
@@ -203,20 +240,51 @@ class Metric(AutoTrackable):
         return self._dtype.name
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        """Accumulates statistics; implement in subclasses."""
+        """Accumulates statistics; implement in subclasses.
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Mean()
+        >>> m.update_state([1.0, 2.0])
+        >>> m.update_state([3.0], sample_weight=[2.0])
+        >>> m.result()
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.25>
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement `update_state`.")
 
     def result(self) -> Tensor:
-        """The current metric value; implement in subclasses."""
+        """The current metric value; implement in subclasses.
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Accuracy()
+        >>> m.update_state([1, 2, 3], [1, 2, 0])
+        >>> m.result()
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6666667>
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement `result`.")
 
     def reset_state(self) -> None:
-        """Sets every state Variable back to zeros (called between epochs)."""
+        """Sets every state Variable back to zeros (called between epochs).
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Sum()
+        >>> m.update_state([1.0, 2.0])
+        >>> m.reset_state()
+        >>> m.result()
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
+        """
         for v in self.variables:
             v.assign(jnp.zeros(tuple(v.shape.as_list()), v.dtype.as_numpy_dtype))
 
     def reset_states(self) -> None:
-        """TF 2 alias of :meth:`reset_state`."""
+        """TF 2 alias of :meth:`reset_state`.
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Sum()
+        >>> m.update_state([1.0, 2.0])
+        >>> m.reset_states()
+        >>> m.result()
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
+        """
         self.reset_state()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -226,12 +294,23 @@ class Metric(AutoTrackable):
         return self.result()
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments (``from_config(get_config())`` rebuilds the metric)."""
+        """The constructor arguments (``from_config(get_config())`` rebuilds the metric).
+
+        >>> import eagerkit as ek
+        >>> ek.keras.metrics.Mean(name="avg_loss").get_config()
+        {'name': 'avg_loss', 'dtype': 'float32'}
+        """
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Metric:
-        """Builds a metric from ``get_config()``'s output."""
+        """Builds a metric from ``get_config()``'s output.
+
+        >>> import eagerkit as ek
+        >>> m = ek.keras.metrics.Mean.from_config({"name": "avg_loss", "dtype": "float32"})
+        >>> m.name
+        'avg_loss'
+        """
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -156,7 +156,13 @@ def serialize(metric: Metric) -> dict[str, Any]:
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
-    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes)."""
+    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes).
+
+    >>> import eagerkit as ek
+    >>> m = ek.keras.metrics.deserialize({"class_name": "Mean", "config": {"name": "avg"}})
+    >>> m.name, type(m).__name__
+    ('avg', 'Mean')
+    """
     if isinstance(config, str):
         return get(config)
     if not isinstance(config, dict) or "class_name" not in config:

@@ -43,7 +43,18 @@ _HOOKS = (
 
 
 class Callback:
-    """Base class: override any hook. ``self.model`` and ``self.params`` are set by ``fit``."""
+    """Base class: override any hook. ``self.model`` and ``self.params`` are set by ``fit``.
+
+    >>> import eagerkit as ek
+    >>> class PrintLoss(ek.keras.callbacks.Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         print(f"epoch {epoch}: loss {logs['loss']:.2f}")
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, kernel_initializer="zeros")])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=2, verbose=0, callbacks=[PrintLoss()])
+    epoch 0: loss 1.00
+    epoch 1: loss 0.88
+    """
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -85,6 +96,14 @@ class CallbackList:
     ``fit`` adds a ``History`` (and, when verbose, a ``ProgbarLogger``) after the user's
     callbacks unless they passed their own, as tf.keras does, so values that callbacks add
     to the epoch logs (e.g. ``learning_rate``) are recorded.
+
+    >>> import eagerkit as ek
+    >>> seen = []
+    >>> cb = ek.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    >>> callbacks = ek.keras.callbacks.CallbackList([cb], model=None, params={})
+    >>> callbacks.on_epoch_end(0, {"loss": 1.0})
+    >>> seen
+    [0]
     """
 
     def __init__(
@@ -128,7 +147,17 @@ class CallbackList:
 
 
 class History(Callback):
-    """Records epoch-end logs; ``fit`` returns it (``history.history['loss']``)."""
+    """Records epoch-end logs; ``fit`` returns it (``history.history['loss']``).
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=3, verbose=0)
+    >>> isinstance(history, ek.keras.callbacks.History)
+    True
+    >>> history.epoch, sorted(history.history)
+    ([0, 1, 2], ['loss'])
+    """
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.epoch: list[int] = []
@@ -153,6 +182,12 @@ class ProgbarLogger(Callback):
 
     The logs ``fit`` passes are already epoch averages, so they are shown as they are; a
     standalone ``evaluate``/``predict`` shows one bar for the whole run.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, kernel_initializer="zeros")])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=1, verbose=2)  # fit adds a ProgbarLogger
+    1/1 - ...s - ...s/step - loss: 1.0000
     """
 
     def __init__(self, count_mode: str = "steps", stateful_metrics: Any = None, stream: Any = None) -> None:
@@ -246,6 +281,14 @@ class EarlyStopping(Callback):
     "min", "max", or "auto" = "max" for accuracy-like names). With ``baseline``, the wait
     counter only restarts once the value beats the baseline. With ``restore_best_weights``,
     the weights of the best epoch are put back when training ends.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.0), loss="mse")  # the loss never improves
+    >>> stop = ek.keras.callbacks.EarlyStopping(monitor="loss", patience=1)
+    >>> history = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=10, verbose=0, callbacks=[stop])
+    >>> len(history.history["loss"]), stop.stopped_epoch
+    (2, 1)
     """
 
     def __init__(
@@ -319,7 +362,20 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Saves the model (or its weights) every epoch or only when ``monitor`` improves."""
+    """Saves the model (or its weights) every epoch or only when ``monitor`` improves.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> path = os.path.join(directory, "w-{epoch}.weights.h5")
+    >>> save = ek.keras.callbacks.ModelCheckpoint(path, save_weights_only=True)
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=2, verbose=0, callbacks=[save])
+    >>> sorted(os.listdir(directory))
+    ['w-1.weights.h5', 'w-2.weights.h5']
+    >>> shutil.rmtree(directory)
+    """
 
     def __init__(
         self,
@@ -403,7 +459,18 @@ class ModelCheckpoint(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiplies the learning rate by ``factor`` after ``patience`` epochs without improvement."""
+    """Multiplies the learning rate by ``factor`` after ``patience`` epochs without improvement.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.0), loss="mse")  # the loss never improves
+    >>> reduce = ek.keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.0)
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=3, verbose=0, callbacks=[reduce])
+    >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.4), loss="mse")
+    >>> history = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=4, verbose=0, callbacks=[reduce])
+    >>> [round(float(lr), 3) for lr in history.history["learning_rate"]]
+    [0.4, 0.4, 0.2, 0.1]
+    """
 
     def __init__(
         self,
@@ -459,7 +526,16 @@ class ReduceLROnPlateau(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Sets the learning rate at each epoch start to ``schedule(epoch, lr)``."""
+    """Sets the learning rate at each epoch start to ``schedule(epoch, lr)``.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.1), loss="mse")
+    >>> halve = ek.keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr / 2)
+    >>> history = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=3, verbose=0, callbacks=[halve])
+    >>> [round(float(lr), 3) for lr in history.history["learning_rate"]]
+    [0.1, 0.05, 0.025]
+    """
 
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
         super().__init__()
@@ -481,7 +557,18 @@ class LearningRateScheduler(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stops training as soon as the loss is NaN or infinite, saying at which batch."""
+    """Stops training as soon as the loss is NaN or infinite, saying at which batch.
+
+    >>> import eagerkit as ek
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x = ek.constant([[float("nan"), 1.0]] * 4)
+    >>> stop = ek.keras.callbacks.TerminateOnNaN()
+    >>> history = model.fit(x, ek.ones([4, 1]), epochs=5, batch_size=2, verbose=0, callbacks=[stop])
+    Batch 0: Invalid loss, terminating training
+    >>> len(history.history.get("loss", []))
+    1
+    """
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         loss = (logs or {}).get("loss")
@@ -491,7 +578,20 @@ class TerminateOnNaN(Callback):
 
 
 class CSVLogger(Callback):
-    """Streams epoch results to a CSV file."""
+    """Streams epoch results to a CSV file.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> path = os.path.join(directory, "log.csv")
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> logger = ek.keras.callbacks.CSVLogger(path)
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=2, verbose=0, callbacks=[logger])
+    >>> open(path).readline().strip()
+    'epoch,loss'
+    >>> shutil.rmtree(directory)
+    """
 
     def __init__(self, filename: str, separator: str = ",", append: bool = False) -> None:
         super().__init__()
@@ -523,7 +623,17 @@ class CSVLogger(Callback):
 
 
 class LambdaCallback(Callback):
-    """A callback built from plain functions, e.g. ``LambdaCallback(on_epoch_end=lambda e, logs: ...)``."""
+    """A callback built from plain functions, e.g. ``LambdaCallback(on_epoch_end=lambda e, logs: ...)``.
+
+    >>> import eagerkit as ek
+    >>> epochs = []
+    >>> log = ek.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epochs.append(epoch))
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=3, verbose=0, callbacks=[log])
+    >>> epochs
+    [0, 1, 2]
+    """
 
     def __init__(self, **hooks: Callable) -> None:
         super().__init__()
@@ -538,6 +648,17 @@ class TensorBoard(Callback):
     """Writes loss/metric scalars (per epoch, or per batch with ``update_freq``) for TensorBoard.
 
     Layout as Keras: ``log_dir/train`` and ``log_dir/validation``.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> logdir = tempfile.mkdtemp()
+    >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> tb = ek.keras.callbacks.TensorBoard(log_dir=logdir)
+    >>> _ = model.fit(ek.ones([4, 2]), ek.ones([4, 1]), epochs=2, verbose=0, callbacks=[tb])
+    >>> sorted(os.listdir(logdir))
+    ['train']
+    >>> shutil.rmtree(logdir)
     """
 
     def __init__(

@@ -37,7 +37,14 @@ def _num_samples(x: Any) -> list[int]:
 
 
 def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
-    """Splits a batch into (x, y, sample_weight) like ``keras.utils.unpack_x_y_sample_weight``."""
+    """Splits a batch into (x, y, sample_weight) like ``keras.utils.unpack_x_y_sample_weight``.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.utils.unpack_x_y_sample_weight(([1.0], [0.0]))
+    ([1.0], [0.0], None)
+    >>> ek.keras.utils.unpack_x_y_sample_weight([1.0])
+    (1.0, None, None)
+    """
     if isinstance(data, list):
         data = tuple(data)
     if not isinstance(data, tuple):

@@ -11,6 +11,11 @@ def plot_history(history: Any, path: str | None = None, metrics: Iterable[str] |
 
     Returns the matplotlib Figure; writes it to ``path`` when given. Raises ImportError with
     the install command when matplotlib is missing.
+
+    >>> import eagerkit as ek
+    >>> fig = ek.keras.utils.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
+    >>> [ax.get_legend_handles_labels()[1] for ax in fig.axes]
+    [['loss', 'val_loss'], ['accuracy']]
     """
     try:
         import matplotlib

@@ -54,6 +54,13 @@ class Progbar:
       interval: minimum seconds between terminal redraws.
       stream: where to write (default ``sys.stdout``).
       interactive: force terminal (True) or log-file (False) rendering; default: ``stream.isatty()``.
+
+    >>> import sys
+    >>> import eagerkit as ek
+    >>> bar = ek.keras.utils.Progbar(target=3, stream=sys.stdout, interactive=False)
+    >>> for step in range(3):
+    ...     bar.update(step + 1, values=[("loss", 0.5)])
+    3/3 [==============================] - ... - loss: 0.5000
     """
 
     def __init__(

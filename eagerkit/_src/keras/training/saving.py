@@ -67,7 +67,19 @@ def load_weights(
 
 
 def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
-    """Writes architecture (``get_config``) + weights (+ optimizer state) to ``filepath``."""
+    """Writes architecture (``get_config``) + weights (+ optimizer state) to ``filepath``.
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> ek.keras.models.save_model(model, os.path.join(directory, "model.keras"))
+    >>> restored = ek.keras.models.load_model(os.path.join(directory, "model.keras"))
+    >>> bool(ek.reduce_all(restored(ek.ones([1, 3])) == model(ek.ones([1, 3]))))
+    True
+    >>> shutil.rmtree(directory)
+    """
     from eagerkit._src.keras.engine.serialization import serialize_object
     from eagerkit._src.train.checkpoint import save_object_graph
 
@@ -108,7 +120,18 @@ def load_model(
     compile: bool = True,
     safe_mode: bool = True,
 ) -> Any:
-    """Rebuilds a model saved with ``Model.save`` (architecture, weights, optimizer state)."""
+    """Rebuilds a model saved with ``Model.save`` (architecture, weights, optimizer state).
+
+    >>> import os, shutil, tempfile
+    >>> import eagerkit as ek
+    >>> directory = tempfile.mkdtemp()
+    >>> model = ek.keras.Sequential([ek.keras.Input(shape=(3,)), ek.keras.layers.Dense(2, activation="relu")])
+    >>> model.save(os.path.join(directory, "model.keras"))
+    >>> restored = ek.keras.models.load_model(os.path.join(directory, "model.keras"))
+    >>> type(restored).__name__, restored.layers[0].activation.__name__
+    ('Sequential', 'relu')
+    >>> shutil.rmtree(directory)
+    """
     from eagerkit._src.keras.engine.serialization import custom_object_scope, lookup
     from eagerkit._src.train.checkpoint import read_checkpoint_metadata, restore_object_graph
 
