@@ -401,6 +401,16 @@ class Recorder:
 
         ``key`` is a hashable tuple that identifies ``fn`` (same key, same function): it is how
         repeated records are recognised, so it must not be reused for a different function.
+
+        >>> import jax.numpy as jnp
+        >>> import eagerkit as ek
+        >>> x = ek.constant(0.0)
+        >>> with ek.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = ek.constant(jnp.cos(x.numpy()))  # computed outside eagerkit's ops: invisible to the tape...
+        ...     tape.record(("docs", "cos"), jnp.cos, [x], [x.numpy()], [y])  # ...until recorded by hand
+        >>> tape.gradient(y, x)  # -sin(0)
+        <tf.Tensor: shape=(), dtype=float32, numpy=-0.0>
         """
         log = self._log
         log.append((key, fn, objs, vals, outs))
