@@ -140,6 +140,45 @@ def run_one(devices: int, batch: int, steps: int) -> dict:
     return {"devices": devices, "eagerkit_steps_per_s": ek_rate, "jax_steps_per_s": jax_rate}
 
 
+def measure(devices: tuple[int, ...] = (1, 2, 4), batch: int = 64, steps: int = 30, platform: str = "cpu") -> dict:
+    """``{"rows": [{"devices", "eagerkit_steps_per_s", "jax_steps_per_s"}, ...], ...}``, one process per count."""
+    rows = []
+    failures = {}
+    for n in devices:
+        env = dict(os.environ)
+        if platform == "cpu":
+            env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={n}"
+            env["JAX_PLATFORMS"] = "cpu"
+        cmd = [sys.executable, os.path.abspath(__file__), "--one", str(n), "--batch", str(batch), "--steps", str(steps)]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            failures[n] = proc.stderr[-2000:]
+            continue
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    if not rows:
+        raise RuntimeError(f"bench_scaling: every device count failed: {failures}")
+    base = rows[0]["eagerkit_steps_per_s"]
+    for r in rows:
+        r["eagerkit_over_jax"] = r["eagerkit_steps_per_s"] / r["jax_steps_per_s"]
+        r["eagerkit_speedup"] = r["eagerkit_steps_per_s"] / base
+    return {"batch": batch, "steps": steps, "platform": platform, "rows": rows, "failures": failures}
+
+
+def rows(result: dict) -> list[dict]:
+    """The runner's table rows: ms per step on each device count, against the sharded jax.jit step."""
+    from bench_env import row
+
+    out = []
+    for r in result["rows"]:
+        case = (
+            f"MirroredStrategy step, {r['devices']} {result['platform']} device(s), global batch {result['batch']} "
+            f"({r['eagerkit_speedup']:.2f}x the 1-device steps/s)"
+        )
+        ms, jax_ms = 1e3 / r["eagerkit_steps_per_s"], 1e3 / r["jax_steps_per_s"]
+        out.append(row("scaling", case, "ms/step", ms, "jax.jit on the same mesh", jax_ms))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", default="1,2,4", help="comma-separated device counts")
@@ -152,31 +191,19 @@ def main() -> None:
     if args.one is not None:
         print(json.dumps(run_one(args.one, args.batch, args.steps)))
         return
-    rows = []
-    for n in [int(d) for d in args.devices.split(",")]:
-        env = dict(os.environ)
-        if args.platform == "cpu":
-            env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={n}"
-            env["JAX_PLATFORMS"] = "cpu"
-        cmd = [sys.executable, __file__, "--one", str(n), "--batch", str(args.batch), "--steps", str(args.steps)]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(f"{n} devices: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-            continue
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    base = rows[0] if rows else None
+    result = measure(tuple(int(d) for d in args.devices.split(",")), args.batch, args.steps, args.platform)
+    for n, err in result["failures"].items():
+        print(f"{n} devices: failed\n{err}", file=sys.stderr)
     print(f"global batch {args.batch}, {args.steps} steps, platform {args.platform}, {os.cpu_count()} CPU cores")
     print(f"{'devices':>7} | {'eagerkit steps/s':>16} | {'jax steps/s':>11} | {'ek/jax':>6} | {'ek speed-up':>11}")
-    for r in rows:
-        r["eagerkit_over_jax"] = r["eagerkit_steps_per_s"] / r["jax_steps_per_s"]
-        r["eagerkit_speedup"] = r["eagerkit_steps_per_s"] / base["eagerkit_steps_per_s"]
+    for r in result["rows"]:
         print(
             f"{r['devices']:>7} | {r['eagerkit_steps_per_s']:>16.1f} | {r['jax_steps_per_s']:>11.1f} | "
             f"{r['eagerkit_over_jax']:>6.2f} | {r['eagerkit_speedup']:>10.2f}x"
         )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"batch": args.batch, "steps": args.steps, "platform": args.platform, "rows": rows}, f, indent=2)
+            json.dump(result, f, indent=2)
 
 
 if __name__ == "__main__":

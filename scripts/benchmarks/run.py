@@ -10,6 +10,8 @@ Areas (each is a script beside this one that also runs on its own):
               compile time of ek.function vs tf.function (bench_convnet.py)
   data        ek.data vs tf.data throughput on the same arrays (bench_data.py)
   checkpoint  save/restore of 50M float32 parameters vs orbax used directly (bench_checkpoint.py)
+  scaling     MirroredStrategy convnet step on 1, 2 and 4 devices (host CPU devices here) vs a
+              hand-written sharded jax.jit step on the same mesh (bench_scaling.py)
 
 Raw JAX, optax and orbax are eagerkit's own dependencies and always run. TensorFlow, PyTorch
 and Keras 3 run in their own interpreters, found as bench_env.py describes: ``--tf-python``,
@@ -61,6 +63,7 @@ AREAS: dict[str, tuple[str, dict, dict, bool]] = {
         {"params": 2_000_000, "repeats": 2},
         False,
     ),
+    "scaling": ("bench_scaling", {"devices": (1, 2, 4), "steps": 30}, {"devices": (1, 2), "steps": 5}, False),
 }
 COLUMNS = ("area", "case", "eagerkit", "anchor", "anchor value", "ratio")
 
