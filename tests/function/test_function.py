@@ -301,3 +301,20 @@ def test_print_runs_each_call(capsys):
     jax.effects_barrier()
     out = capsys.readouterr().out
     assert out.count("value:") == 2 and "2" in out
+
+
+def test_range_with_python_bounds_inside_function():
+    @ek.function
+    def f():
+        return ek.range(3) * 2, ek.range(1, 2, 0.5)
+
+    a, b = f()
+    assert a.numpy().tolist() == [0, 2, 4] and a.dtype == ek.int32
+    assert b.numpy().tolist() == [1.0, 1.5]
+
+    @ek.function(autograph=False)  # (AutoGraph turns a symbolic ek.range into a loop range instead)
+    def g(n):
+        return ek.range(n)
+
+    with pytest.raises(ValueError, match="needs bounds known while tracing"):
+        g(ek.constant(3))

@@ -559,7 +559,15 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name
     """
     if limit is None:
         start, limit = 0, start
-    vals = [to_array(v) for v in (start, limit, delta)]
+    with jax.ensure_compile_time_eval():  # Python bounds stay concrete inside ek.function
+        vals = [to_array(v) for v in (start, limit, delta)]
+    if any(context.is_symbolic(v) for v in vals):
+        raise ValueError(
+            "ek.range inside ek.function needs bounds known while tracing (Python numbers or tensors computed "
+            "outside the function): XLA arrays have static shapes, so a range whose length depends on a traced "
+            "tensor cannot be built. Use a Python number, or loop with `for i in ek.range(n)` (AutoGraph turns "
+            "that into a while loop)."
+        )
     if dtype is None:
         order = [np.int32, np.int64, np.float16, np.float32, np.float64]
         kinds = [np.dtype(v.dtype) for v in vals]
@@ -850,7 +858,10 @@ def clip_by_value(t, clip_value_min, clip_value_max):
     >>> ek.clip_by_value([-2.0, 0.5, 3.0], clip_value_min=0.0, clip_value_max=1.0)
     <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0. , 0.5, 1. ], dtype=float32)>
     """
-    return jnp.minimum(jnp.maximum(t, clip_value_min), clip_value_max)
+    # Selects rather than min/max: at the bounds the gradient goes to ``t`` (TF's ClipByValue
+    # gradient), not half to ``t`` and half to the bound.
+    lo, hi = clip_value_min, clip_value_max
+    return jnp.where(t < lo, lo, jnp.where(t > hi, hi, t))
 
 
 @defop("ClipByNorm")

@@ -270,6 +270,23 @@ def atan2(y, x):
     return jnp.arctan2(y, x)
 
 
+@jax.custom_jvp
+def _xlogy(x: Any, y: Any) -> Any:
+    return jsp.xlogy(x, y)
+
+
+@_xlogy.defjvp
+def _xlogy_jvp(primals: tuple, tangents: tuple) -> tuple:
+    # TF's XlogyGrad: d/dx = log(y), d/dy = x / y, both 0 where x == 0 (jax gives -inf, nan at (0, 0)).
+    x, y = primals
+    dx, dy = tangents
+    nonzero = x != 0
+    safe_y = jnp.where(nonzero, y, jnp.ones_like(y))
+    gx = jnp.where(nonzero, jnp.log(safe_y), jnp.zeros_like(y))
+    gy = jnp.where(nonzero, x / safe_y, jnp.zeros_like(x))
+    return _xlogy(x, y), gx * dx + gy * dy
+
+
 @defop("Xlogy", same_dtype=True)
 def xlogy(x, y):
     """``x * log(y)``, 0 where ``x == 0``.
@@ -279,7 +296,7 @@ def xlogy(x, y):
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 0.], dtype=float32)>
     """
     check_dtype(x, "Xlogy", INEXACT)
-    return jsp.xlogy(x, y)
+    return _xlogy(x, y)
 
 
 @defop("Xdivy", same_dtype=True)
@@ -521,9 +538,27 @@ negative = _unary(
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([-1,  2], dtype=int32)>
     """,
 )
+
+
+@jax.custom_jvp
+def _abs(x: Any) -> Any:
+    return jnp.abs(x)
+
+
+@_abs.defjvp
+def _abs_jvp(primals: tuple, tangents: tuple) -> tuple:
+    # TF's AbsGrad is ``grad * sign(x)`` (0 at 0; jax's rule gives 1 there). Complex: Re(conj(x) dx) / |x|.
+    (x,), (dx,) = primals, tangents
+    out = jnp.abs(x)
+    if jnp.iscomplexobj(x):
+        safe = jnp.where(out == 0, jnp.ones_like(out), out)
+        return out, jnp.where(out == 0, jnp.zeros_like(out), jnp.real(jnp.conj(x) * dx) / safe)
+    return out, jnp.sign(x) * dx
+
+
 abs = _unary(  # noqa: A001
     "Abs",
-    jnp.abs,
+    _abs,
     """Elementwise absolute value (a real tensor for complex input).
 
     >>> import eagerkit as ek

@@ -34,7 +34,8 @@ def relu(features):
     [0.0, 2.0]
     """
     check_dtype(features, "Relu", REAL)
-    return jnp.maximum(features, jnp.zeros((), features.dtype))
+    # jax.nn.relu's derivative is 0 at 0, like TF's ReluGrad (jnp.maximum would split the tie: 0.5).
+    return jax.nn.relu(features)
 
 
 @defop("Relu6")
@@ -46,7 +47,8 @@ def relu6(features):
     <tf.Tensor: shape=(3,), dtype=float32, numpy=array([0., 3., 6.], dtype=float32)>
     """
     check_dtype(features, "Relu6", REAL)
-    return jnp.clip(features, 0, 6).astype(features.dtype)
+    # jax.nn.relu6's derivative is 0 at 0 and at 6, like TF's Relu6Grad.
+    return jax.nn.relu6(features).astype(features.dtype)
 
 
 @defop("Elu")
@@ -70,7 +72,11 @@ def selu(features):
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.      , 1.050701], dtype=float32)>
     """
     check_dtype(features, "Selu", FLOAT)
-    return jax.nn.selu(features)
+    # TF takes the linear branch at 0 (SeluGrad: scale there); jax.nn.selu takes the exponential one.
+    scale, alpha = 1.0507009873554805, 1.6732632423543772
+    negative = features < 0
+    safe = jnp.where(negative, features, jnp.zeros_like(features))
+    return scale * jnp.where(negative, alpha * jnp.expm1(safe), features)
 
 
 @defop("Gelu")
