@@ -198,7 +198,7 @@ def test_shipped_configs_are_valid_and_build(name):
     cfg = config_lib.load_config(os.path.join(CONFIGS, f"{name}.toml"))
     assert cfg["name"] == name
     model = runner.build_model(cfg)
-    assert model.output_shape.as_list() == [None, 10]
+    assert model.output_shape == (None, 10)
     assert runner.build_optimizer(cfg).get_config()["learning_rate"] == pytest.approx(cfg["optimizer"]["learning_rate"])
     assert runner.build_loss(cfg).name == "sparse_categorical_crossentropy"
 

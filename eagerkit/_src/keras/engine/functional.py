@@ -212,11 +212,11 @@ class Functional(Model):
 
     @property
     def input_shape(self) -> Any:
-        return nest.map_structure(lambda t: t.shape, self._inputs_struct)
+        return nest.map_structure(lambda t: tuple(t.shape.as_list()), self._inputs_struct)
 
     @property
     def output_shape(self) -> Any:
-        return nest.map_structure(lambda t: t.shape, self._outputs_struct)
+        return nest.map_structure(lambda t: tuple(t.shape.as_list()), self._outputs_struct)
 
     def _trackable_children(self) -> dict[str, Any]:
         """Layers are named ``layer-<i>`` by position in :attr:`layers` (for checkpoints)."""

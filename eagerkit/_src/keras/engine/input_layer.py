@@ -126,7 +126,7 @@ def Input(  # noqa: N802 - TF's name
     >>> inputs = ek.keras.Input(shape=(4,))
     >>> outputs = ek.keras.layers.Dense(2)(inputs)
     >>> ek.keras.Model(inputs, outputs).output_shape
-    TensorShape([None, 2])
+    (None, 2)
     """
     if tensor is not None:
         if not isinstance(tensor, KerasTensor):

@@ -851,11 +851,11 @@ class Layer(AutoTrackable):
 
     @property
     def input_shape(self) -> Any:
-        return nest.map_structure(lambda t: t.shape, self.input)
+        return nest.map_structure(lambda t: tuple(t.shape.as_list()), self.input)
 
     @property
     def output_shape(self) -> Any:
-        return nest.map_structure(lambda t: t.shape, self.output)
+        return nest.map_structure(lambda t: tuple(t.shape.as_list()), self.output)
 
     # -- config -----------------------------------------------------------------------------------
     def _auto_config(self) -> dict[str, Any]:

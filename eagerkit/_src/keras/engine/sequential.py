@@ -94,7 +94,7 @@ class Sequential(Model):
         >>> model.add(ek.keras.Input(shape=(4,)))
         >>> model.add(ek.keras.layers.Dense(2))
         >>> model.output_shape
-        TensorShape([None, 2])
+        (None, 2)
         """
         if isinstance(layer, KerasTensor):
             history = layer._keras_history
@@ -251,12 +251,14 @@ class Sequential(Model):
         return self.outputs[0]
 
     @property
-    def input_shape(self) -> TensorShape:
-        return self.input.shape
+    def input_shape(self) -> tuple:
+        """The input shape as a tuple, ``(None, ...)`` (as tf.keras)."""
+        return tuple(self.input.shape.as_list())
 
     @property
-    def output_shape(self) -> TensorShape:
-        return self.output.shape
+    def output_shape(self) -> tuple:
+        """The output shape as a tuple, ``(None, ...)`` (as tf.keras)."""
+        return tuple(self.output.shape.as_list())
 
     # -- config -------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
