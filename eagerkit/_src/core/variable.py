@@ -14,6 +14,7 @@ np.float32(3.0)
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -31,13 +32,25 @@ from eagerkit._src.core.tensor_shape import TensorShape
 _ids = itertools.count(1)
 
 
-class VariableSynchronization:
-    """Accepted for API compatibility (``tf.VariableSynchronization``).
+def _enum(kind: type[enum.IntEnum], value: Any, what: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(
+            f"Invalid variable {what} {value!r}: use one of {', '.join(f'{kind.__name__}.{m.name}' for m in kind)}."
+        ) from None
+
+
+class VariableSynchronization(enum.IntEnum):
+    """When a distributed variable's replicas are combined (``tf.VariableSynchronization``).
+
+    ``ON_READ`` variables (metric state) are combined when read across replicas (see
+    ``ek.distribute``); the others are kept the same on every replica.
 
     >>> import eagerkit as ek
     >>> v = ek.Variable(0.0, synchronization=ek.VariableSynchronization.ON_READ)
-    >>> v.synchronization == ek.VariableSynchronization.ON_READ
-    True
+    >>> v.synchronization
+    <VariableSynchronization.ON_READ: 3>
     """
 
     AUTO = 0
@@ -45,20 +58,24 @@ class VariableSynchronization:
     ON_WRITE = 2
     ON_READ = 3
 
+    __str__ = enum.Enum.__str__  # "VariableSynchronization.AUTO", as TF prints it
 
-class VariableAggregation:
-    """Accepted for API compatibility (``tf.VariableAggregation``).
+
+class VariableAggregation(enum.IntEnum):
+    """How replicas' updates of a distributed variable are combined (``tf.VariableAggregation``).
 
     >>> import eagerkit as ek
     >>> v = ek.Variable(0.0, aggregation=ek.VariableAggregation.MEAN)
-    >>> v.aggregation == ek.VariableAggregation.MEAN
-    True
+    >>> v.aggregation
+    <VariableAggregation.MEAN: 2>
     """
 
     NONE = 0
     SUM = 1
     MEAN = 2
     ONLY_FIRST_REPLICA = 3
+
+    __str__ = enum.Enum.__str__
 
 
 class Variable:
@@ -130,8 +147,8 @@ class Variable:
         # A declared partial shape (``shape=[None]``) is what ``.shape`` reports, as in TF.
         self._declared_partial = shape is not None and validate_shape and not self._shape.is_fully_defined()
         self._constraint = constraint
-        self._synchronization = synchronization
-        self._aggregation = aggregation
+        self._synchronization = _enum(VariableSynchronization, synchronization, "synchronization")
+        self._aggregation = _enum(VariableAggregation, aggregation, "aggregation")
         self._unique_id = next(_ids)
         if context.frames:
             context.frames[-1].created(self)
