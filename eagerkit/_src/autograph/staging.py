@@ -142,8 +142,9 @@ def check_allowed(what: str, opts: dict | None) -> None:
         raise StagingError(
             at_user_code(
                 f"`{desc}` changes a Python {type(obj).__name__} inside a tensor-dependent {what}. Its body is "
-                "traced once, so a Python object cannot change with run-time values (TensorFlow refuses this "
-                "too). Keep the values in a tensor variable of fixed shape (for example preallocate with "
+                "traced once, so a Python object cannot change with run-time values (TensorFlow would apply the "
+                "change once, while tracing, which is rarely what was meant). Keep the values in a tensor "
+                "variable of fixed shape (for example preallocate with "
                 "ek.zeros and update with ek.where / ek.one_hot masks), or make the control flow Python "
                 "(iterate over a Python range) so that it is unrolled."
             )
