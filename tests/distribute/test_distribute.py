@@ -78,6 +78,15 @@ def test_custom_loop_matches_single_device():
     assert_close(mirrored["weights"], single["weights"])
 
 
+def test_sharded_weight_trains_like_single_device_and_checkpoints(tmp_path):
+    single, sharded = cached(1, "custom"), run_worker(4, "sharded", str(tmp_path))
+    assert sharded["kernel_shards"] == [[12, 5]]  # each device keeps a quarter of the Dense kernel
+    np.testing.assert_allclose(sharded["losses"], single["losses"], rtol=2e-5)
+    assert_close(sharded["weights"], single["weights"])
+    assert sharded["restored_equal"] and sharded["restored_sharded_equal"]
+    assert sharded["restored_shards"] == [[12, 5]]
+
+
 def test_dataset_is_split_evenly_in_order():
     mirrored = cached(4, "custom")
     # The first global batch of 8 rows: replica i holds rows 2i and 2i+1, as in TF.

@@ -197,3 +197,27 @@ def test_non_distributed_values_follow_tf():
     assert s.reduce("SUM", s4, axis=None).numpy() == 4.0
     assert s.reduce("MEAN", ek.constant(3.0), axis=None).numpy() == 3.0
     assert s.gather(ek.constant([1.0]), axis=0).numpy().tolist() == [1.0]
+
+
+def test_shard_validates_its_arguments():
+    strategy = ek.distribute.MirroredStrategy()
+    with strategy.scope():
+        v = ek.Variable(ek.zeros([4, 2]))
+        assert ek.distribute.experimental.shard(v, ("replica", None)) is v
+        assert tuple(v._value.sharding.spec) == ("replica", None)
+        with pytest.raises(ValueError, match="Unknown mesh axis 'model'"):
+            ek.distribute.experimental.shard(v, (None, "model"))
+        with pytest.raises(ValueError, match="more entries than"):
+            ek.distribute.experimental.shard(v, (None, None, "replica"))
+        with pytest.raises(TypeError, match="takes an ek.Variable"):
+            ek.distribute.experimental.shard(ek.zeros([2]), ("replica",))
+    with pytest.raises(ValueError, match="needs a MirroredStrategy"):
+        ek.distribute.experimental.shard(v, ("replica", None))
+    v.assign_add(ek.ones([4, 2]))  # eager and compiled updates keep working on it
+
+    @ek.function
+    def bump():
+        v.assign_add(ek.ones([4, 2]))
+
+    bump()
+    assert v.numpy().sum() == 16.0 and tuple(v._value.sharding.spec) == ("replica", None)

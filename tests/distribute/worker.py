@@ -64,9 +64,12 @@ def weights(model) -> list:
     return [np.asarray(v.numpy()).ravel().tolist() for v in model.trainable_variables]
 
 
-def custom(strategy) -> dict:
+def custom(strategy, sharded: bool = False) -> dict:
     x, y = data()
     model, optimizer = build(strategy)
+    if sharded:  # split the Dense kernel's 48 input rows over the devices
+        with strategy.scope():
+            tf.distribute.experimental.shard(model.layers[2].kernel, ("replica", None))
     with strategy.scope():
         loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
         accuracy = tf.keras.metrics.SparseCategoricalAccuracy()
@@ -97,7 +100,9 @@ def custom(strategy) -> dict:
             first_split = [np.asarray(t.numpy())[:, 0, 0, 0].tolist() for t in local]
         losses.append(float(distributed_step(batch)))
     eager_step = float(strategy.reduce("SUM", strategy.run(train_step, args=(next(iter(dist)),)), axis=None))
+    kernel = model.layers[2].kernel._value
     return {
+        "kernel_shards": sorted({tuple(s.data.shape) for s in kernel.addressable_shards}),
         "losses": losses,
         "eager_step_loss": eager_step,
         "accuracy": float(accuracy.result()),
@@ -169,10 +174,34 @@ def continued_reference(strategy, directory: str) -> dict:
     return {"weights_after_step": weights(model), "iterations": int(optimizer.iterations.numpy())}
 
 
+def sharded_checkpoint(strategy, directory: str) -> dict:
+    """A checkpoint with a sharded kernel restores into a replicated model and into a sharded one."""
+    model, _ = build(strategy)
+    with strategy.scope():
+        tf.distribute.experimental.shard(model.layers[2].kernel, ("replica", None))
+    model.layers[2].kernel.assign(np.arange(48 * 5, dtype=np.float32).reshape(48, 5))
+    path = tf.train.Checkpoint(model=model).save(os.path.join(directory, "sharded"))
+    replicated, _ = build(strategy)
+    tf.train.Checkpoint(model=replicated).restore(path).assert_existing_objects_matched()
+    again, _ = build(strategy)
+    with strategy.scope():
+        tf.distribute.experimental.shard(again.layers[2].kernel, ("replica", None))
+    tf.train.Checkpoint(model=again).restore(path).assert_existing_objects_matched()
+    k1, k2 = replicated.layers[2].kernel, again.layers[2].kernel
+    return {
+        "restored_equal": bool(np.array_equal(k1.numpy(), np.arange(240).reshape(48, 5))),
+        "restored_sharded_equal": bool(np.array_equal(k2.numpy(), np.arange(240).reshape(48, 5))),
+        "restored_shards": sorted({tuple(s.data.shape) for s in k2._value.addressable_shards}),
+    }
+
+
 def main() -> None:
     mode = sys.argv[1]
     strategy = make_strategy(mode)
-    if mode in ("custom", "mwms"):
+    if mode == "sharded":
+        result = custom(strategy, sharded=True)
+        result.update(sharded_checkpoint(strategy, sys.argv[2]))
+    elif mode in ("custom", "mwms"):
         with strategy.scope():  # no seed: the workers must still agree (worker 0's state is shared)
             unseeded = tf.Variable(tf.random.uniform([3]))
         result = custom(strategy)

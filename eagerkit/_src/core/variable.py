@@ -97,6 +97,9 @@ class Variable:
 
     _ek_variable = True
     __array_priority__ = 100
+    #: A ``jax.sharding.Sharding`` the value is kept in after compiled updates (set by
+    #: ``ek.distribute.experimental.shard``); None: wherever the value happens to be.
+    _layout: Any = None
 
     def __init__(
         self,

@@ -211,6 +211,8 @@ def _run_sharded(strategy: Any, fn: Any, structure: Any, leaves: list) -> Any:
     )
     results = mapped(tuple(consts), *in_vals)
     for var, value in zip(written, results[n_out:]):
+        if var._layout is not None:  # a sharded variable stays sharded (ek.distribute.experimental.shard)
+            value = jax.lax.with_sharding_constraint(value, var._layout)
         var._write(value)
     stacked = [PerReplica(r, n, "stack") for r in results[:n_out]]
     return nest.map_structure(lambda t: stacked[t.index] if isinstance(t, _Slot) else t, box["template"])

@@ -161,6 +161,8 @@ class ConcreteFunction:
         var_vals = [v._value for v in tr.in_vars]
         outs, new_vals = self._compiled(var_vals, flat_vals)
         for v, nv in zip(tr.out_vars, new_vals):
+            if v._layout is not None and nv.sharding != v._layout:
+                nv = jax.device_put(nv, v._layout)
             v._value = nv
         out_tensors = [Tensor(o) for o in outs]
         if context.tapes:
