@@ -19,7 +19,21 @@ _WORKER_TYPES = ("chief", "worker")
 
 
 class ClusterResolver:
-    """A cluster (``{"chief": [...], "worker": [...]}``) and this process's task in it."""
+    """A cluster (``{"chief": [...], "worker": [...]}``) and this process's task in it.
+
+    A subclass provides ``cluster_spec()`` and sets ``task_type``/``task_id``:
+
+    >>> import eagerkit as ek
+    >>> class FixedResolver(ek.distribute.cluster_resolver.ClusterResolver):
+    ...     task_type, task_id = "worker", 1
+    ...     def cluster_spec(self):
+    ...         return {"chief": ["10.0.0.1:2222"], "worker": ["10.0.0.2:2222", "10.0.0.3:2222"]}
+    >>> resolver = FixedResolver()
+    >>> resolver.workers()
+    ['10.0.0.1:2222', '10.0.0.2:2222', '10.0.0.3:2222']
+    >>> resolver.num_workers(), resolver.process_id(), resolver.coordinator_address()
+    (3, 2, '10.0.0.1:2222')
+    """
 
     def cluster_spec(self) -> dict[str, list[str]]:
         raise NotImplementedError
@@ -60,7 +74,16 @@ class ClusterResolver:
 
 
 class SimpleClusterResolver(ClusterResolver):
-    """A cluster given as a dict (or an object with ``as_dict()``) plus this task."""
+    """A cluster given as a dict (or an object with ``as_dict()``) plus this task.
+
+    >>> import eagerkit as ek
+    >>> resolver = ek.distribute.cluster_resolver.SimpleClusterResolver(
+    ...     {"worker": ["127.0.0.1:12345", "127.0.0.1:12346"]}, task_type="worker", task_id=1)
+    >>> resolver.cluster_spec()
+    {'worker': ['127.0.0.1:12345', '127.0.0.1:12346']}
+    >>> resolver.num_workers(), resolver.process_id(), resolver.coordinator_address()
+    (2, 1, '127.0.0.1:12345')
+    """
 
     def __init__(self, cluster_spec: Any, task_type: str | None = None, task_id: int | None = None, **_: Any):
         spec = cluster_spec.as_dict() if hasattr(cluster_spec, "as_dict") else dict(cluster_spec)
@@ -73,7 +96,19 @@ class SimpleClusterResolver(ClusterResolver):
 
 
 class TFConfigClusterResolver(ClusterResolver):
-    """The cluster from ``TF_CONFIG`` (JSON: ``{"cluster": {...}, "task": {"type": ..., "index": ...}}``)."""
+    """The cluster from ``TF_CONFIG`` (JSON: ``{"cluster": {...}, "task": {"type": ..., "index": ...}}``).
+
+    >>> import json, os
+    >>> from unittest import mock
+    >>> import eagerkit as ek
+    >>> config = {"cluster": {"worker": ["host0:2222", "host1:2222"]}, "task": {"type": "worker", "index": 1}}
+    >>> with mock.patch.dict(os.environ, {"TF_CONFIG": json.dumps(config)}):
+    ...     resolver = ek.distribute.cluster_resolver.TFConfigClusterResolver()
+    >>> resolver.cluster_spec(), resolver.task_type, resolver.task_id
+    ({'worker': ['host0:2222', 'host1:2222']}, 'worker', 1)
+    >>> resolver.num_workers(), resolver.process_id(), resolver.coordinator_address()
+    (2, 1, 'host0:2222')
+    """
 
     def __init__(self, task_type: str | None = None, task_id: int | None = None) -> None:
         raw = os.environ.get("TF_CONFIG", "")

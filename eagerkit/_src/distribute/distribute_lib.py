@@ -69,6 +69,21 @@ class ReplicaContext:
       strategy: the strategy running the replicas.
       num_replicas_in_sync: how many replicas run this step together.
       axis_name: the mesh axis name the replicas are spread over (None for one replica).
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.get_replica_context()  # no strategy: the default replica context
+    <ReplicaContext num_replicas_in_sync=1>
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> def step(x):
+    ...     ctx = ek.distribute.get_replica_context()
+    ...     total = ctx.all_reduce(ek.distribute.ReduceOp.SUM, ek.reduce_sum(x))  # over all replicas
+    ...     return total, ctx.replica_id_in_sync_group
+    >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0, 3.0, 4.0]))
+    >>> total, replica_id = strategy.run(step, args=(batch,))
+    >>> [float(t) for t in strategy.experimental_local_results(total)]  # one replica here
+    [10.0]
+    >>> [int(i) for i in strategy.experimental_local_results(replica_id)]
+    [0]
     """
 
     def __init__(self, strategy: Strategy, num_replicas_in_sync: int, axis_name: str | None) -> None:
@@ -195,7 +210,16 @@ class InputContext:
 
 
 class StrategyExtended:
-    """Extra strategy details (``strategy.extended``)."""
+    """Extra strategy details (``strategy.extended``).
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> len(strategy.extended.worker_devices) == strategy.num_replicas_in_sync
+    True
+    >>> extended = strategy.extended
+    >>> extended.should_checkpoint, extended.should_save_summary, extended.experimental_between_graph
+    (True, True, False)
+    """
 
     def __init__(self, strategy: Strategy) -> None:
         self._strategy = strategy
@@ -233,6 +257,15 @@ class Strategy:
     :class:`~eagerkit.distribute.MultiWorkerMirroredStrategy` (several processes). Without
     any scope, ``ek.distribute.get_strategy()`` returns the default strategy, which runs
     everything on one replica.
+
+    >>> import eagerkit as ek
+    >>> default = ek.distribute.get_strategy()
+    >>> default, isinstance(ek.distribute.MirroredStrategy(), ek.distribute.Strategy)
+    (<eagerkit.distribute._DefaultDistributionStrategy object>, True)
+    >>> default.num_replicas_in_sync
+    1
+    >>> default.run(lambda x: x * 2.0, args=(ek.constant(3.0),))  # calls the function directly
+    <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
     """
 
     _multi_process = False
@@ -292,6 +325,16 @@ class Strategy:
         ``axis=None`` combines the replicas' values element-wise; an integer ``axis`` also
         sums/averages along that axis of every replica's value (``MEAN`` is then the mean
         over all elements along it, across replicas).
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> batch = strategy.distribute_batch(ek.constant([[1.0, 2.0], [3.0, 4.0]]))
+        >>> sums = strategy.run(ek.reduce_sum, args=(batch,))  # each replica sums its rows
+        >>> strategy.reduce(ek.distribute.ReduceOp.SUM, sums, axis=None)
+        <tf.Tensor: shape=(), dtype=float32, numpy=10.0>
+        >>> rows = strategy.run(lambda x: x * 1.0, args=(batch,))
+        >>> strategy.reduce("MEAN", rows, axis=0)  # the mean over every row of every replica
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2., 3.], dtype=float32)>
         """
         op = _as_reduce_op(reduce_op)
         return nest.map_structure(lambda v: self._reduce_one(op, v, axis), value)
@@ -310,7 +353,17 @@ class Strategy:
         return Tensor(jnp.sum(arr, axis=axis) if op is ReduceOp.SUM else jnp.mean(arr, axis=axis).astype(arr.dtype))
 
     def gather(self, value: Any, axis: int) -> Any:
-        """Concatenates the per-replica values along ``axis`` (``tf.distribute.Strategy.gather``)."""
+        """Concatenates the per-replica values along ``axis`` (``tf.distribute.Strategy.gather``).
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> batch = strategy.distribute_batch(ek.constant([[1.0, 2.0], [3.0, 4.0]]))
+        >>> scaled = strategy.run(lambda x: x * 10.0, args=(batch,))
+        >>> strategy.gather(scaled, axis=0)  # the replicas' rows, in replica order
+        <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+        array([[10., 20.],
+               [30., 40.]], dtype=float32)>
+        """
         return nest.map_structure(lambda v: self._gather_one(v, axis), value)
 
     def _gather_one(self, value: Any, axis: int) -> Tensor:
@@ -319,7 +372,16 @@ class Strategy:
         return Tensor(_tensor_value(value))  # a value outside strategy.run is one value, as in TF
 
     def experimental_local_results(self, value: Any) -> tuple:
-        """The values of the replicas on this process, as a tuple (a nest gives a tuple of nests)."""
+        """The values of the replicas on this process, as a tuple (a nest gives a tuple of nests).
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0]))
+        >>> strategy.experimental_local_results(strategy.run(lambda x: x + 1.0, args=(batch,)))  # one replica here
+        (<tf.Tensor: shape=(2,), dtype=float32, numpy=array([2., 3.], dtype=float32)>,)
+        >>> strategy.experimental_local_results(ek.constant(1.0))  # a plain value: itself
+        (<tf.Tensor: shape=(), dtype=float32, numpy=1.0>,)
+        """
         leaves = nest.flatten(value)
         if not any(isinstance(x, PerReplica) for x in leaves):
             return (value,)
@@ -348,7 +410,19 @@ class Strategy:
 
 
 class ValueContext:
-    """Tells ``value_fn`` which replica it builds a value for (``tf.distribute.experimental.ValueContext``)."""
+    """Tells ``value_fn`` which replica it builds a value for (``tf.distribute.experimental.ValueContext``).
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> def value_fn(ctx):  # ctx: an ek.distribute.experimental.ValueContext
+    ...     return ek.constant(10.0 * ctx.replica_id_in_sync_group + ctx.num_replicas_in_sync)
+    >>> values = strategy.experimental_distribute_values_from_function(value_fn)
+    >>> [float(v) for v in strategy.experimental_local_results(values)]  # one replica here
+    [1.0]
+    >>> ctx = ek.distribute.experimental.ValueContext(replica_id_in_sync_group=1, num_replicas_in_sync=2)
+    >>> ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+    (1, 2)
+    """
 
     def __init__(self, replica_id_in_sync_group: int = 0, num_replicas_in_sync: int = 1) -> None:
         self.replica_id_in_sync_group = replica_id_in_sync_group
@@ -402,22 +476,62 @@ def _gather_per_replica(value: PerReplica, axis: int) -> Any:
 
 # -- module-level API ------------------------------------------------------------------------------------
 def get_strategy() -> Strategy:
-    """The current strategy: the innermost entered scope's, else the default strategy."""
+    """The current strategy: the innermost entered scope's, else the default strategy.
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.get_strategy()
+    <eagerkit.distribute._DefaultDistributionStrategy object>
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> with strategy.scope():
+    ...     print(ek.distribute.get_strategy() is strategy)
+    True
+    """
     return _scopes[-1] if _scopes else _DEFAULT
 
 
 def has_strategy() -> bool:
-    """True inside a non-default strategy's scope (or its ``run``)."""
+    """True inside a non-default strategy's scope (or its ``run``).
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.has_strategy()
+    False
+    >>> with ek.distribute.MirroredStrategy().scope():
+    ...     print(ek.distribute.has_strategy())
+    True
+    """
     return bool(_scopes) and not isinstance(_scopes[-1], _DefaultStrategy)
 
 
 def in_cross_replica_context() -> bool:
-    """True inside a strategy's scope but not inside its ``run``."""
+    """True inside a strategy's scope but not inside its ``run``.
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.in_cross_replica_context()
+    False
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> with strategy.scope():
+    ...     print(ek.distribute.in_cross_replica_context())
+    ...     inside_run = strategy.run(lambda: ek.distribute.in_cross_replica_context())
+    True
+    >>> inside_run
+    False
+    """
     return has_strategy() and not _replica_contexts
 
 
 def get_replica_context() -> ReplicaContext | None:
-    """The running replica's context; None in the cross-replica context; the default one otherwise."""
+    """The running replica's context; None in the cross-replica context; the default one otherwise.
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.get_replica_context()
+    <ReplicaContext num_replicas_in_sync=1>
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> with strategy.scope():
+    ...     print(ek.distribute.get_replica_context())  # the cross-replica context
+    None
+    >>> strategy.run(lambda: ek.distribute.get_replica_context().strategy is strategy)
+    True
+    """
     if _replica_contexts:
         return _replica_contexts[-1]
     if has_strategy():
@@ -446,7 +560,19 @@ def all_reduce_sum(values: list) -> list:
 
 
 def experimental_set_strategy(strategy: Strategy | None) -> None:
-    """Makes ``strategy`` current for the rest of the program (None: back to the default)."""
+    """Makes ``strategy`` current for the rest of the program (None: back to the default).
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> try:
+    ...     ek.distribute.experimental_set_strategy(strategy)  # as if inside strategy.scope() from now on
+    ...     print(ek.distribute.get_strategy() is strategy, ek.distribute.in_cross_replica_context())
+    ... finally:
+    ...     ek.distribute.experimental_set_strategy(None)  # back to the default strategy
+    True True
+    >>> ek.distribute.has_strategy()
+    False
+    """
     while _scopes:
         _scopes.pop()
     if strategy is not None:

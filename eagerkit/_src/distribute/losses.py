@@ -35,6 +35,19 @@ def compute_average_loss(per_example_loss: Any, sample_weight: Any = None, globa
 
     ``global_batch_size`` defaults to this replica's batch size times the number of replicas
     in sync.
+
+    >>> import eagerkit as ek
+    >>> ek.nn.compute_average_loss([1.0, 2.0, 3.0, 6.0], sample_weight=[1.0, 1.0, 0.0, 0.5])  # (1 + 2 + 0 + 3) / 4
+    <tf.Tensor: shape=(), dtype=float32, numpy=1.5>
+
+    Under a strategy each replica divides by the *global* batch size, so the replicas' sum is
+    the mean over the global batch:
+
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0, 3.0, 6.0]))
+    >>> per_replica = strategy.run(ek.nn.compute_average_loss, args=(batch,))
+    >>> strategy.reduce(ek.distribute.ReduceOp.SUM, per_replica, axis=None)
+    <tf.Tensor: shape=(), dtype=float32, numpy=3.0>
     """
     loss = convert_to_tensor(per_example_loss)
     if loss.shape.rank == 0:
@@ -57,7 +70,16 @@ def compute_average_loss(per_example_loss: Any, sample_weight: Any = None, globa
 
 
 def scale_regularization_loss(regularization_loss: Any) -> Tensor:
-    """``sum(regularization_loss) / num_replicas_in_sync`` (the replicas' gradients are summed)."""
+    """``sum(regularization_loss) / num_replicas_in_sync`` (the replicas' gradients are summed).
+
+    >>> import eagerkit as ek
+    >>> ek.nn.scale_regularization_loss([0.5, 1.5])  # no strategy: one replica
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> per_replica = strategy.run(lambda: ek.nn.scale_regularization_loss(ek.constant([0.5, 1.5])))
+    >>> strategy.reduce(ek.distribute.ReduceOp.SUM, per_replica, axis=None)  # the replicas add up to the sum
+    <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
+    """
     _check_replica_context("scale_regularization_loss")
     total = math_ops.reduce_sum(convert_to_tensor(regularization_loss))
     return total / constant(distribute_lib.current_replica_count(), total.dtype)

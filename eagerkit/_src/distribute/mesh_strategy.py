@@ -78,6 +78,17 @@ class MeshStrategy(Strategy):
 
         ``PerReplica`` arguments (from a distributed dataset) are split over the replicas;
         other tensors are given whole to every replica.
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0, 3.0, 4.0]))
+        >>> per_replica = strategy.run(lambda x, scale: ek.reduce_sum(x * scale), args=(batch, ek.constant(2.0)))
+        >>> per_replica  # one replica here
+        PerReplica:{
+          0: <tf.Tensor: shape=(), dtype=float32, numpy=20.0>
+        }
+        >>> strategy.reduce(ek.distribute.ReduceOp.SUM, per_replica, axis=None)
+        <tf.Tensor: shape=(), dtype=float32, numpy=20.0>
         """
         return replica_run.run(self, fn, tuple(args), dict(kwargs or {}))
 
@@ -87,6 +98,14 @@ class MeshStrategy(Strategy):
 
         A batch whose size the replica count does not divide goes, whole, to one replica
         (see ``replica_run``). Scalars and non-tensors are left as they are.
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> x, y, step = strategy.distribute_batch((ek.ones([4, 2]), ek.zeros([4]), 7))
+        >>> type(x).__name__, x.num_replicas == strategy.num_replicas_in_sync, step
+        ('PerReplica', True, 7)
+        >>> [tuple(v.shape) for v in x.values]  # one replica here: the whole batch
+        [(4, 2)]
         """
         leaves = nest.flatten(batch)
         arrays = [to_array(x) if _is_batch_leaf(x) else None for x in leaves]
@@ -108,6 +127,12 @@ class MeshStrategy(Strategy):
 
         Batch the dataset by the *global* batch size. In several processes every process
         iterates the same dataset and keeps the rows of its own replicas.
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> dist_dataset = strategy.experimental_distribute_dataset(ek.data.Dataset.range(8).batch(4))  # global batches
+        >>> [strategy.gather(batch, axis=0).numpy().tolist() for batch in dist_dataset]
+        [[0, 1, 2, 3], [4, 5, 6, 7]]
         """
         return DistributedDataset(self, lambda: iter(dataset))
 
@@ -116,13 +141,36 @@ class MeshStrategy(Strategy):
 
         It is called once per process (input pipeline); each step takes one batch per local
         replica from it, as TF does.
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> def dataset_fn(input_context):
+        ...     batch_size = input_context.get_per_replica_batch_size(4)  # global batch size 4
+        ...     dataset = ek.data.Dataset.range(8)  # each input pipeline (process) reads its own shard
+        ...     dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+        ...     return dataset.batch(batch_size)
+        >>> dist_dataset = strategy.distribute_datasets_from_function(dataset_fn)
+        >>> [strategy.gather(batch, axis=0).numpy().tolist() for batch in dist_dataset]
+        [[0, 1, 2, 3], [4, 5, 6, 7]]
         """
         ctx = InputContext(jax.process_count(), jax.process_index(), self.num_replicas_in_sync)
         dataset = dataset_fn(ctx)
         return DistributedDataset(self, lambda: _grouped(iter(dataset), len(self._local_devices())), local=True)
 
     def experimental_distribute_values_from_function(self, value_fn: Callable) -> Any:
-        """``value_fn(ValueContext(i, n))`` for every replica ``i``, as one per-replica value (a nest)."""
+        """``value_fn(ValueContext(i, n))`` for every replica ``i``, as one per-replica value (a nest).
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> values = strategy.experimental_distribute_values_from_function(
+        ...     lambda ctx: ek.constant([ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync]))
+        >>> values  # one replica here
+        PerReplica:{
+          0: <tf.Tensor: shape=(2,), dtype=int32, numpy=array([0, 1], dtype=int32)>
+        }
+        >>> strategy.run(lambda v: v * 10, args=(values,)).values[0].numpy().tolist()
+        [0, 10]
+        """
         n = self.num_replicas_in_sync
         per = [value_fn(ValueContext(i, n)) for i in range(n)]
         leaves = [nest.flatten(p) for p in per]
@@ -163,6 +211,16 @@ class DistributedDataset:
 
     Iterate it (``for x in dist_ds`` or ``iter(dist_ds)`` and ``next``); each element has the
     structure of the dataset's elements, with tensors replaced by :class:`PerReplica` values.
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> dataset = ek.data.Dataset.from_tensor_slices(([1.0, 2.0, 3.0, 4.0], [0, 1, 0, 1])).batch(2)
+    >>> dist_dataset = strategy.experimental_distribute_dataset(dataset)
+    >>> for features, labels in dist_dataset:
+    ...     x, y = strategy.gather((features, labels), axis=0)  # the global batch again
+    ...     print(type(features).__name__, x.numpy(), y.numpy())
+    PerReplica [1. 2.] [0 1]
+    PerReplica [3. 4.] [0 1]
     """
 
     def __init__(self, strategy: MeshStrategy, make_iter: Callable[[], Iterator], local: bool = False) -> None:
@@ -179,7 +237,20 @@ class DistributedDataset:
 
 
 class DistributedIterator:
-    """Iterator over a :class:`DistributedDataset`."""
+    """Iterator over a :class:`DistributedDataset`.
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> iterator = iter(strategy.experimental_distribute_dataset(ek.data.Dataset.range(4).batch(2)))
+    >>> strategy.gather(next(iterator), axis=0).numpy()
+    array([0, 1])
+    >>> strategy.gather(iterator.get_next(), axis=0).numpy()
+    array([2, 3])
+    >>> iterator.get_next()
+    Traceback (most recent call last):
+        ...
+    eagerkit._src.core.errors.OutOfRangeError: End of sequence
+    """
 
     def __init__(self, strategy: MeshStrategy, it: Iterator, local: bool) -> None:
         self._strategy = strategy
@@ -196,7 +267,14 @@ class DistributedIterator:
         return self._from_groups(element)
 
     def get_next(self) -> Any:
-        """The next distributed batch (raises ``OutOfRangeError`` at the end, like TF)."""
+        """The next distributed batch (raises ``OutOfRangeError`` at the end, like TF).
+
+        >>> import eagerkit as ek
+        >>> strategy = ek.distribute.MirroredStrategy()
+        >>> iterator = iter(strategy.experimental_distribute_dataset(ek.data.Dataset.range(2).batch(2)))
+        >>> strategy.experimental_local_results(iterator.get_next())  # one replica here
+        (<tf.Tensor: shape=(2,), dtype=int64, numpy=array([0, 1])>,)
+        """
         from eagerkit._src.core.errors import OutOfRangeError
 
         try:

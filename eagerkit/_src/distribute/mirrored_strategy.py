@@ -52,6 +52,28 @@ class MirroredStrategy(MeshStrategy):
       devices: TF device strings (``"/gpu:0"``) or JAX devices; default: every local device of
         JAX's default backend (all GPUs, or the host CPU devices).
       cross_device_ops: accepted for compatibility; XLA chooses the all-reduce implementation.
+
+    A custom training step (``docs/distribution.md`` has the full loop and ``Model.fit``):
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()  # every local device (one CPU here)
+    >>> strategy
+    <eagerkit.distribute.MirroredStrategy num_replicas_in_sync=1>
+    >>> with strategy.scope():
+    ...     w = ek.Variable([1.0, 1.0])
+    ...     optimizer = ek.keras.optimizers.SGD(0.1)
+    >>> def step(x):
+    ...     with ek.GradientTape() as tape:
+    ...         loss = ek.nn.compute_average_loss(ek.reduce_sum(x * w, axis=1), global_batch_size=4)
+    ...     optimizer.apply_gradients([(tape.gradient(loss, w), w)])  # all-reduces the gradients
+    ...     return loss
+    >>> dataset = ek.data.Dataset.from_tensor_slices(ek.ones([4, 2])).batch(4)
+    >>> for batch in strategy.experimental_distribute_dataset(dataset):
+    ...     loss = strategy.reduce(ek.distribute.ReduceOp.SUM, strategy.run(step, args=(batch,)), axis=None)
+    >>> float(loss), w.numpy()
+    (2.0, array([0.9, 0.9], dtype=float32))
+    >>> ek.distribute.MirroredStrategy(devices=["/cpu:0"]).num_replicas_in_sync
+    1
     """
 
     def __init__(self, devices: list | None = None, cross_device_ops: Any = None) -> None:

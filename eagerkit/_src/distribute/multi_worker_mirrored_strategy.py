@@ -74,6 +74,18 @@ class MultiWorkerMirroredStrategy(MeshStrategy):
       cluster_resolver: where the workers are; default ``TFConfigClusterResolver()`` (reads
         ``TF_CONFIG``).
       communication_options: accepted for compatibility; XLA picks the collectives.
+
+    Every process of the job runs the same program; with a cluster of one worker (or no
+    ``TF_CONFIG``) the strategy covers this process's devices:
+
+    >>> import eagerkit as ek
+    >>> resolver = ek.distribute.cluster_resolver.SimpleClusterResolver(
+    ...     {"worker": ["localhost:12345"]}, task_type="worker", task_id=0)
+    >>> strategy = ek.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
+    >>> strategy
+    <eagerkit.distribute.MultiWorkerMirroredStrategy workers=1 num_replicas_in_sync=1>
+    >>> strategy.cluster_resolver.num_workers(), strategy.extended.should_checkpoint
+    (1, True)
     """
 
     def __init__(self, cluster_resolver: ClusterResolver | None = None, communication_options: Any = None) -> None:

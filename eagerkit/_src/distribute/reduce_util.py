@@ -10,7 +10,17 @@ import enum
 
 
 class ReduceOp(enum.Enum):
-    """``SUM`` adds the replicas' values, ``MEAN`` averages them."""
+    """``SUM`` adds the replicas' values, ``MEAN`` averages them.
+
+    >>> import eagerkit as ek
+    >>> ek.distribute.ReduceOp.SUM, ek.distribute.ReduceOp("MEAN")
+    (<ReduceOp.SUM: 'SUM'>, <ReduceOp.MEAN: 'MEAN'>)
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0, 3.0, 6.0]))
+    >>> rows = strategy.run(lambda x: x * 1.0, args=(batch,))
+    >>> [float(strategy.reduce(op, rows, axis=0)) for op in ek.distribute.ReduceOp]  # SUM, MEAN
+    [12.0, 3.0]
+    """
 
     SUM = "SUM"
     MEAN = "MEAN"

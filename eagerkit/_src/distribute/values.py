@@ -32,7 +32,16 @@ LAYOUTS = ("concat", "stack")
 
 
 class DistributedValues(CompositeTensor):
-    """Base class of values that have one component per replica."""
+    """Base class of values that have one component per replica.
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> batch = strategy.distribute_batch(ek.constant([1.0, 2.0]))
+    >>> isinstance(batch, ek.distribute.DistributedValues)
+    True
+    >>> batch.values  # one replica here
+    (<tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 2.], dtype=float32)>,)
+    """
 
     @property
     def values(self) -> tuple[Tensor, ...]:
@@ -47,6 +56,22 @@ class PerReplica(DistributedValues):
       num_replicas: how many replicas the value is split over.
       layout: ``"concat"`` (replicas' values concatenated on axis 0) or ``"stack"``
         (stacked on a new axis 0).
+
+    What ``strategy.run`` and distributed datasets produce; built by hand here for two
+    replicas (no devices are needed to look at the values):
+
+    >>> import eagerkit as ek
+    >>> batch = ek.distribute.PerReplica(ek.constant([0.0, 1.0, 2.0, 3.0]), num_replicas=2, layout="concat")
+    >>> batch.replica_shape(), [v.numpy().tolist() for v in batch.values]
+    ((2,), [[0.0, 1.0], [2.0, 3.0]])
+    >>> results = ek.distribute.PerReplica(ek.constant([1.0, 5.0]), num_replicas=2, layout="stack")
+    >>> results
+    PerReplica:{
+      0: <tf.Tensor: shape=(), dtype=float32, numpy=1.0>,
+      1: <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    }
+    >>> results.global_value
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 5.], dtype=float32)>
     """
 
     def __init__(self, value: Any, num_replicas: int, layout: str) -> None:

@@ -30,6 +30,13 @@ class Adadelta(Optimizer):
       rho: decay rate (0.95).
       epsilon: default 1e-7.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Adadelta(learning_rate=1.0)
+    >>> w = ek.Variable([1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([1.0]), w)])
+    >>> round(float(w.numpy()[0]), 5)  # 1 - sqrt(1e-7) / sqrt(0.05 + 1e-7): tiny first steps
+    0.99859
     """
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7, **kwargs: Any):

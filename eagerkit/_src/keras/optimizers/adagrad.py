@@ -29,6 +29,13 @@ class Adagrad(Optimizer):
       initial_accumulator_value: starting accumulator (0.1).
       epsilon: default 1e-7.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Adagrad(learning_rate=0.1)
+    >>> w = ek.Variable([1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([1.0]), w)])
+    >>> round(float(w.numpy()[0]), 5)  # 1 - 0.1 * 1 / sqrt(0.1 + 1)
+    0.90465
     """
 
     def __init__(

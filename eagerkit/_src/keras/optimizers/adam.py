@@ -35,6 +35,14 @@ class Adam(Optimizer):
       epsilon: the "epsilon hat" (default 1e-7).
       amsgrad: use the AMSGrad variant.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Adam(learning_rate=0.1)
+    >>> w = ek.Variable([1.0, 2.0])
+    >>> for _ in range(2):
+    ...     _ = opt.apply_gradients([(ek.constant([0.5, -3.0]), w)])
+    >>> [round(float(v), 4) for v in w.numpy()], int(opt.iterations.numpy())  # ~learning_rate per step
+    ([0.8, 2.2], 2)
     """
 
     def __init__(

@@ -30,6 +30,13 @@ class Adamax(Optimizer):
       beta_1, beta_2: 0.9, 0.999.
       epsilon: default 1e-7.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Adamax(learning_rate=0.1)
+    >>> w = ek.Variable([1.0, 1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([2.0, -0.5]), w)])
+    >>> [round(float(v), 4) for v in w.numpy()]  # the first step is learning_rate * sign(g)
+    [0.9, 1.1]
     """
 
     def __init__(

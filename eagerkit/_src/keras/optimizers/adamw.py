@@ -29,6 +29,13 @@ class AdamW(Adam):
       weight_decay: default 0.004 (Keras' default).
       beta_1, beta_2, epsilon, amsgrad: as :class:`Adam`.
       **kwargs: ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
+    >>> w = ek.Variable([1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([1.0]), w)])
+    >>> round(float(w.numpy()[0]), 4)  # 1 - 0.1 * 0.5 * 1 (decay) - 0.1 (Adam's first step)
+    0.85
     """
 
     def __init__(

@@ -29,6 +29,13 @@ class Lion(Optimizer):
       beta_1: interpolation factor of the update direction (0.9).
       beta_2: decay rate of the momentum (0.99).
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Lion(learning_rate=0.1)
+    >>> w = ek.Variable([1.0, 1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([3.0, -0.5]), w)])
+    >>> w.numpy()  # each weight moves by exactly the learning rate
+    array([0.9, 1.1], dtype=float32)
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99, **kwargs: Any):

@@ -33,6 +33,13 @@ class Nadam(Optimizer):
       beta_1, beta_2: 0.9, 0.999.
       epsilon: default 1e-7.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.Nadam(learning_rate=0.1)
+    >>> w = ek.Variable([1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([2.0]), w)])
+    >>> round(float(w.numpy()[0]), 4)
+    0.8937
     """
 
     def __init__(

@@ -31,6 +31,19 @@ class OptaxOptimizer(Optimizer):
       transformation: ``optax.GradientTransformation`` or factory.
       learning_rate: for a factory (default 0.001); float, schedule or callable.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import optax
+    >>> import eagerkit as ek
+    >>> w = ek.Variable([1.0])
+    >>> fixed = ek.keras.optimizers.OptaxOptimizer(optax.sgd(0.5))  # optax's own learning rate
+    >>> _ = fixed.apply_gradients([(ek.constant([1.0]), w)])
+    >>> w.numpy()
+    array([0.5], dtype=float32)
+    >>> factory = ek.keras.optimizers.OptaxOptimizer(optax.sgd, learning_rate=0.25)  # the optimizer's rate
+    >>> factory.learning_rate = 0.1  # settable, no recompilation
+    >>> _ = factory.apply_gradients([(ek.constant([1.0]), w)])
+    >>> round(float(w.numpy()[0]), 6), factory.name
+    (0.4, 'optax')
     """
 
     def __init__(

@@ -160,6 +160,20 @@ class Optimizer(AutoTrackable):
       name: the optimizer name (prefix of its slot variable names).
 
     Subclasses implement :meth:`_transformation`.
+
+    A subclass only provides the optax transformation:
+
+    >>> import optax
+    >>> import eagerkit as ek
+    >>> class SignSGD(ek.keras.optimizers.Optimizer):
+    ...     def _transformation(self, learning_rate, step):
+    ...         return optax.chain(optax.scale_by_sign(), optax.scale_by_learning_rate(learning_rate))
+    >>> opt = SignSGD(learning_rate=0.1)
+    >>> w = ek.Variable([1.0, 1.0])
+    >>> opt.apply_gradients([(ek.constant([3.0, -0.5]), w)])
+    <tf.Variable 'iteration:0' shape=() dtype=int64, numpy=1>
+    >>> w.numpy(), opt.name
+    (array([0.9, 1.1], dtype=float32), 'sign_sgd')
     """
 
     _untracked_attributes = frozenset({"_plans", "_var_index", "_known_variables", "_slot_lookup", "_global_lookup"})
@@ -519,6 +533,18 @@ class Optimizer(AutoTrackable):
         Returns ``iterations`` (incremented by one). Inside ``strategy.run`` the gradients are
         first summed over the replicas (an all-reduce), as TF does, unless
         ``skip_gradients_aggregation=True`` (or ``experimental_aggregate_gradients=False``).
+
+        >>> import eagerkit as ek
+        >>> w = ek.Variable([1.0, 2.0])
+        >>> b = ek.Variable(0.0)
+        >>> opt = ek.keras.optimizers.SGD(learning_rate=0.25)
+        >>> with ek.GradientTape() as tape:
+        ...     loss = ek.reduce_sum(w * w) + b
+        >>> grads = tape.gradient(loss, [w, b])  # [2 * w, 1]
+        >>> opt.apply_gradients(zip(grads, [w, b]))
+        <tf.Variable 'iteration:0' shape=() dtype=int64, numpy=1>
+        >>> w.numpy(), b.numpy()
+        (array([0.5, 1. ], dtype=float32), np.float32(-0.25))
         """
         grads: list = []
         variables: list = []
@@ -548,7 +574,16 @@ class Optimizer(AutoTrackable):
         return self._apply(self._plan(variables), grads)
 
     def apply(self, grads: list, trainable_variables: list[Variable] | None = None) -> Variable:
-        """Keras 3 spelling: ``apply(grads, variables)`` (``variables`` defaults to those built)."""
+        """Keras 3 spelling: ``apply(grads, variables)`` (``variables`` defaults to those built).
+
+        >>> import eagerkit as ek
+        >>> w = ek.Variable([1.0, 2.0])
+        >>> opt = ek.keras.optimizers.SGD(learning_rate=0.5)
+        >>> _ = opt.apply([ek.constant([1.0, 1.0])], [w])
+        >>> _ = opt.apply([ek.constant([1.0, 1.0])])  # the variables it was built with
+        >>> w.numpy(), int(opt.iterations.numpy())
+        (array([0., 1.], dtype=float32), 2)
+        """
         if trainable_variables is None:
             if not self._known_variables:
                 raise ValueError(
@@ -618,7 +653,13 @@ class Optimizer(AutoTrackable):
 
     # -- config -----------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments (``from_config(get_config())`` rebuilds an unbuilt optimizer)."""
+        """The constructor arguments (``from_config(get_config())`` rebuilds an unbuilt optimizer).
+
+        >>> import eagerkit as ek
+        >>> ek.keras.optimizers.SGD(learning_rate=0.5, momentum=0.9).get_config()
+        {'name': 'sgd', 'learning_rate': 0.5, 'weight_decay': None, 'clipnorm': None, 'global_clipnorm': None,
+         'clipvalue': None, 'momentum': 0.9, 'nesterov': False}
+        """
         lr = self._learning_rate
         if isinstance(lr, Variable):
             lr_config: Any = float(lr.numpy())
@@ -637,7 +678,14 @@ class Optimizer(AutoTrackable):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Optimizer:
-        """Builds an optimizer from ``get_config()``'s output."""
+        """Builds an optimizer from ``get_config()``'s output.
+
+        >>> import eagerkit as ek
+        >>> config = ek.keras.optimizers.Adam(learning_rate=0.5, amsgrad=True).get_config()
+        >>> opt = ek.keras.optimizers.Adam.from_config(config)
+        >>> float(opt.learning_rate.numpy()), opt.amsgrad, opt.get_config() == config
+        (0.5, True, True)
+        """
         config = dict(config)
         lr = config.get("learning_rate")
         if isinstance(lr, dict):

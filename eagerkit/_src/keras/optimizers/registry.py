@@ -58,12 +58,27 @@ def get(identifier: Any) -> Optimizer:
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    """``{"class_name": ..., "config": ...}`` for an optimizer."""
+    """``{"class_name": ..., "config": ...}`` for an optimizer.
+
+    >>> import eagerkit as ek
+    >>> ek.keras.optimizers.serialize(ek.keras.optimizers.SGD(learning_rate=0.5))
+    {'class_name': 'SGD', 'config': {'name': 'sgd', 'learning_rate': 0.5, 'weight_decay': None, 'clipnorm': None,
+     'global_clipnorm': None, 'clipvalue': None, 'momentum': 0.0, 'nesterov': False}}
+    """
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Optimizer:
-    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes)."""
+    """Inverse of :func:`serialize` (``custom_objects`` maps extra class names to classes).
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.deserialize({"class_name": "Adam", "config": {"learning_rate": 0.25}})
+    >>> opt, float(opt.learning_rate.numpy())
+    (<Adam name=adam>, 0.25)
+    >>> config = ek.keras.optimizers.serialize(ek.keras.optimizers.SGD(momentum=0.9))
+    >>> ek.keras.optimizers.deserialize(config).momentum
+    0.9
+    """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot deserialize {config!r}: expected a dict with 'class_name' and 'config'.")
     name = config["class_name"]

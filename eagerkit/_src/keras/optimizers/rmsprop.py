@@ -38,6 +38,13 @@ class RMSprop(Optimizer):
       epsilon: default 1e-7.
       centered: normalise by the estimated variance instead of the second moment.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.RMSprop(learning_rate=0.1)
+    >>> w = ek.Variable([1.0])
+    >>> _ = opt.apply_gradients([(ek.constant([1.0]), w)])
+    >>> round(float(w.numpy()[0]), 5)  # 1 - 0.1 * 1 / sqrt(0.1 * 1 + 1e-7)
+    0.68377
     """
 
     def __init__(

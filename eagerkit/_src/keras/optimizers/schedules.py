@@ -306,7 +306,16 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
-    """Inverse of :func:`serialize`."""
+    """Inverse of :func:`serialize`.
+
+    >>> config = {"class_name": "ExponentialDecay",
+    ...           "config": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}}
+    >>> schedule = deserialize(config)
+    >>> type(schedule).__name__, round(float(schedule(10).numpy()), 6)
+    ('ExponentialDecay', 0.05)
+    >>> deserialize(serialize(schedule)).get_config() == schedule.get_config()
+    True
+    """
     name = config.get("class_name") if isinstance(config, dict) else None
     cls = (custom_objects or {}).get(name) or _CLASSES.get(name)
     if cls is None:

@@ -34,6 +34,14 @@ class SGD(Optimizer):
       momentum: float in [0, 1] (default 0: no slot).
       nesterov: use Nesterov momentum.
       **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    >>> import eagerkit as ek
+    >>> opt = ek.keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    >>> w = ek.Variable(1.0)
+    >>> for _ in range(2):
+    ...     _ = opt.apply_gradients([(ek.constant(1.0), w)])
+    >>> round(float(w.numpy()), 6)  # steps of 0.1, then 0.9 * 0.1 + 0.1
+    0.71
     """
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False, **kwargs: Any):

@@ -85,6 +85,20 @@ class Trainer:
           loss_weights: per-output scalars (list or dict) weighting the total loss.
           weighted_metrics: metrics updated with ``sample_weight`` / ``class_weight``.
           run_eagerly: run steps as plain Python (debugging) instead of through ``ek.function``.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.optimizer, model.run_eagerly
+        (<SGD name=sgd>, False)
+        >>> model.evaluate(x, y, verbose=0, return_dict=True)  # predictions [3, 7]: every error is 1
+        {'loss': 1.0, 'mae': 1.0}
+        >>> model.compile(optimizer="adam", loss=ek.keras.losses.MeanAbsoluteError(), run_eagerly=True)
+        >>> model.optimizer, model.run_eagerly
+        (<Adam name=adam>, True)
         """
         from eagerkit.keras import metrics as metrics_mod
         from eagerkit.keras import optimizers as optimizers_mod
@@ -168,11 +182,34 @@ class Trainer:
         return [m.name for m in self.metrics]
 
     def reset_metrics(self) -> None:
+        """Resets the state of every metric of :attr:`metrics` (``fit``/``evaluate`` do it first).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> _ = model.evaluate(x, y, verbose=0)
+        >>> model.reset_metrics()
+        >>> {name: float(value) for name, value in model.get_metrics_result().items()}
+        {'loss': 0.0, 'mae': 0.0}
+        """
         for m in self.metrics:
             m.reset_state()
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Any:
-        """Compiled loss(es), weighted and summed, plus the model's regularization losses."""
+        """Compiled loss(es), weighted and summed, plus the model's regularization losses.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.compute_loss(x, y, model(x))
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
+        """
         if self.compiled_loss is None:
             raise ValueError("No loss to compute: pass `loss=` to compile(), or override compute_loss/train_step.")
         total = self.compiled_loss.compute(y, y_pred, sample_weight)
@@ -185,7 +222,18 @@ class Trainer:
         return total if replicas == 1 else total / float(replicas)
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None, loss: Any = None) -> dict:
-        """Updates the compiled metrics (and the loss tracker with ``loss``); returns ``{name: result}``."""
+        """Updates the compiled metrics (and the loss tracker with ``loss``); returns ``{name: result}``.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> logs = model.compute_metrics(x, y, model(x), loss=ek.constant(1.0))
+        >>> {name: float(value) for name, value in logs.items()}
+        {'loss': 1.0, 'mae': 1.0}
+        """
         if loss is not None:
             replicas = distribute_lib.current_replica_count()
             unscaled = loss if replicas == 1 else loss * float(replicas)
@@ -194,12 +242,40 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
-        """``{name: result}`` for every metric of :attr:`metrics`."""
+        """``{name: result}`` for every metric of :attr:`metrics`.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> _ = model.evaluate(x, y, verbose=0)
+        >>> {name: float(value) for name, value in model.get_metrics_result().items()}
+        {'loss': 1.0, 'mae': 1.0}
+        """
         return {m.name: m.result() for m in self.metrics}
 
     # -- steps ----------------------------------------------------------------------------------
     def train_step(self, data: Any) -> dict:
-        """One optimisation step on a batch; override for custom training (as in tf.keras)."""
+        """One optimisation step on a batch; override for custom training (as in tf.keras).
+
+        ``fit`` runs it on each batch; a subclass can extend the default with ``super().train_step(data)``:
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> class Logged(ek.keras.Sequential):
+        ...     def train_step(self, data):
+        ...         logs = super().train_step(data)
+        ...         logs["iterations"] = self.optimizer.iterations
+        ...         return logs
+        >>> model = Logged([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse")
+        >>> x, y = np.array([[1.0, 2.0], [3.0, 4.0]], "float32"), np.array([[2.0], [6.0]], "float32")
+        >>> history = model.fit(x, y, epochs=2, verbose=0).history
+        >>> sorted(history), history["iterations"]
+        (['iterations', 'loss'], [1.0, 2.0])
+        """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -210,14 +286,35 @@ class Trainer:
         return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
 
     def test_step(self, data: Any) -> dict:
-        """One evaluation step on a batch."""
+        """One evaluation step on a batch.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> logs = model.test_step((x, y))  # what evaluate runs per batch
+        >>> {name: float(value) for name, value in logs.items()}
+        {'loss': 1.0, 'mae': 1.0}
+        """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         return self.compute_metrics(x, y, y_pred, sample_weight, loss=loss)
 
     def predict_step(self, data: Any) -> Any:
-        """Forward pass on a batch."""
+        """Forward pass on a batch.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.predict_step((x,))  # what predict runs per batch
+        <tf.Tensor: shape=(2, 1), dtype=float32, numpy=
+        array([[3.],
+               [7.]], dtype=float32)>
+        """
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
@@ -235,16 +332,54 @@ class Trainer:
         return fn
 
     def make_train_function(self, force: bool = False) -> Any:
+        """The function ``fit`` and ``train_on_batch`` call on each batch (built once; ``force`` rebuilds it).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> train_function = model.make_train_function()  # what fit calls on each batch
+        >>> train_function
+        <eagerkit.Function train_step>
+        >>> model.make_train_function() is train_function, model.make_train_function(force=True) is train_function
+        (True, False)
+        """
         if force:
             self._train_function = None
         return self._step_function("train")
 
     def make_test_function(self, force: bool = False) -> Any:
+        """The function ``evaluate`` and ``test_on_batch`` call on each batch (built once; ``force`` rebuilds it).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.make_test_function()  # what evaluate calls on each batch
+        <eagerkit.Function test_step>
+        >>> model.run_eagerly = True  # then the plain Python method
+        >>> model.make_test_function() == model.test_step
+        True
+        """
         if force:
             self._test_function = None
         return self._step_function("test")
 
     def make_predict_function(self, force: bool = False) -> Any:
+        """The function ``predict`` calls on each batch (built once; ``force`` rebuilds it).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> predict_function = model.make_predict_function()  # what predict calls on each batch
+        >>> predict_function
+        <eagerkit.Function predict_step>
+        >>> predict_function((x,)).numpy().ravel().tolist()
+        [3.0, 7.0]
+        """
         if force:
             self._predict_function = None
         return self._step_function("predict")
@@ -275,6 +410,19 @@ class Trainer:
         ``x`` may be NumPy arrays, Tensors, lists/dicts of them, an ``ek.data.Dataset`` or a
         Python generator (elements ``(x, y)`` or ``(x, y, sample_weight)``). Callback hooks fire in
         tf.keras' order; ``validation_freq`` runs validation after every n-th epoch.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> history = model.fit(x, y, batch_size=2, epochs=3, verbose=0)
+        >>> history.epoch, [round(v, 4) for v in history.history["loss"]]
+        ([0, 1, 2], [1.0, 0.5284, 0.3074])
+        >>> history = model.fit(ek.data.Dataset.from_tensor_slices((x, y)).batch(1), epochs=1, verbose=0)
+        >>> history.params
+        {'verbose': 0, 'epochs': 1, 'steps': 2}
         """
         self._require_compiled("training/testing")
         if kwargs:
@@ -349,7 +497,19 @@ class Trainer:
         _callbacks: Any = None,
         **kwargs: Any,
     ) -> Any:
-        """Loss and metrics on the data; a scalar, a list, or a dict with ``return_dict=True``."""
+        """Loss and metrics on the data; a scalar, a list, or a dict with ``return_dict=True``.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.evaluate(x, y, verbose=0)  # [loss, mae]
+        [1.0, 1.0]
+        >>> model.evaluate(x, y, batch_size=1, verbose=0, return_dict=True)
+        {'loss': 1.0, 'mae': 1.0}
+        """
         self._require_compiled("training/testing")
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword arguments: {sorted(kwargs)}")
@@ -384,7 +544,16 @@ class Trainer:
         callbacks: Any = None,
         **kwargs: Any,
     ) -> Any:
-        """Model outputs for the inputs, as NumPy arrays (batches concatenated)."""
+        """Model outputs for the inputs, as NumPy arrays (batches concatenated).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.predict(x, batch_size=1, verbose=0)
+        array([[3.],
+               [7.]], dtype=float32)
+        """
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword arguments: {sorted(kwargs)}")
         verbose = _verbosity(verbose)
@@ -414,7 +583,20 @@ class Trainer:
         reset_metrics: bool = True,
         return_dict: bool = False,
     ) -> Any:
-        """One training step on exactly this batch; returns the loss (and metrics)."""
+        """One training step on exactly this batch; returns the loss (and metrics).
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.train_on_batch(x, y)  # loss and mae before the update
+        [1.0, 1.0]
+        >>> logs = model.train_on_batch(x, y, return_dict=True)  # after one SGD step
+        >>> {name: round(value, 4) for name, value in logs.items()}
+        {'loss': 0.5284, 'mae': 0.72}
+        """
         self._require_compiled("training/testing")
         handler = DataHandler(x, y, sample_weight, batch_size=_first_dim(x), shuffle=False, class_weight=class_weight)
         if reset_metrics:
@@ -427,7 +609,19 @@ class Trainer:
     def test_on_batch(
         self, x: Any, y: Any = None, sample_weight: Any = None, reset_metrics: bool = True, return_dict: bool = False
     ) -> Any:
-        """Loss and metrics on exactly this batch."""
+        """Loss and metrics on exactly this batch.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> y = np.array([[2.0], [6.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.compile(optimizer=ek.keras.optimizers.SGD(0.01), loss="mse", metrics=["mae"])
+        >>> model.test_on_batch(x, y)
+        [1.0, 1.0]
+        >>> model.test_on_batch(x[:1], y[:1], return_dict=True)
+        {'loss': 1.0, 'mae': 1.0}
+        """
         self._require_compiled("training/testing")
         handler = DataHandler(x, y, sample_weight, batch_size=_first_dim(x), shuffle=False)
         if reset_metrics:
@@ -438,12 +632,33 @@ class Trainer:
         return logs if return_dict else _values(logs)
 
     def predict_on_batch(self, x: Any) -> Any:
-        """Outputs for exactly this batch, as NumPy."""
+        """Outputs for exactly this batch, as NumPy.
+
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> x = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.predict_on_batch(x)
+        array([[3.],
+               [7.]], dtype=float32)
+        """
         return self.predict(x, batch_size=_first_dim(x), verbose=0)
 
     # -- saving -----------------------------------------------------------------------------
     def save_weights(self, filepath: Any, overwrite: bool = True, save_format: Any = None, options: Any = None) -> None:
-        """Saves the weights as an object-based checkpoint (``model.save_weights('weights')``)."""
+        """Saves the weights as an object-based checkpoint (``model.save_weights('weights')``).
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+        >>> model.save_weights(os.path.join(directory, "weights"))
+        >>> other = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,))])
+        >>> _ = other.load_weights(os.path.join(directory, "weights"))
+        >>> other.get_weights()[0].tolist()
+        [[1.0], [1.0]]
+        >>> shutil.rmtree(directory)
+        """
         from eagerkit._src.keras.training import saving
 
         saving.save_weights(self, filepath, overwrite=overwrite, options=options)
@@ -451,7 +666,22 @@ class Trainer:
     def load_weights(
         self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, options: Any = None
     ) -> Any:
-        """Restores weights saved with ``save_weights``; returns the load status."""
+        """Restores weights saved with ``save_weights``; returns the load status.
+
+        >>> import os, shutil, tempfile
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> def make():
+        ...     return ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,))])
+        >>> model = make()
+        >>> model.save_weights(os.path.join(directory, "weights"))
+        >>> restored = make()
+        >>> restored.load_weights(os.path.join(directory, "weights"))
+        <eagerkit.train.CheckpointLoadStatus for '...weights'>
+        >>> all((a == b).all() for a, b in zip(restored.get_weights(), model.get_weights()))
+        True
+        >>> shutil.rmtree(directory)
+        """
         from eagerkit._src.keras.training import saving
 
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, options=options)
@@ -464,7 +694,24 @@ class Trainer:
         include_optimizer: bool = True,
         **kwargs: Any,
     ) -> None:
-        """Saves architecture, weights and optimizer state; reload with ``ek.keras.models.load_model``."""
+        """Saves architecture, weights and optimizer state; reload with ``ek.keras.models.load_model``.
+
+        >>> import os, shutil, tempfile
+        >>> import numpy as np
+        >>> import eagerkit as ek
+        >>> directory = tempfile.mkdtemp()
+        >>> x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
+        >>> model = ek.keras.Sequential([ek.keras.layers.Dense(1, input_shape=(2,))])
+        >>> model.compile(optimizer="adam", loss="mse")
+        >>> _ = model.fit(x, y, verbose=0)
+        >>> model.save(os.path.join(directory, "model.keras"))
+        >>> restored = ek.keras.models.load_model(os.path.join(directory, "model.keras"))
+        >>> restored.optimizer, int(restored.optimizer.iterations.numpy())
+        (<Adam name=adam>, 1)
+        >>> bool(np.allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0)))
+        True
+        >>> shutil.rmtree(directory)
+        """
         from eagerkit._src.keras.training import saving
 
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
