@@ -36,6 +36,21 @@ def shard(variable: Variable, partition_spec: Any, strategy: Any = None) -> Vari
       partition_spec: a ``PartitionSpec`` or tuple with one entry per dimension: ``"replica"``
         splits that dimension over the devices, ``None`` keeps it whole.
       strategy: a MirroredStrategy/MultiWorkerMirroredStrategy (default: the current one).
+
+    >>> import eagerkit as ek
+    >>> strategy = ek.distribute.MirroredStrategy()
+    >>> with strategy.scope():
+    ...     dense = ek.keras.layers.Dense(4, kernel_initializer="ones")
+    ...     _ = dense(ek.ones([1, 2]))  # builds the (2, 4) kernel
+    ...     kernel = ek.distribute.experimental.shard(dense.kernel, (None, "replica"))  # split the 4 units
+    >>> kernel is dense.kernel, kernel.shape
+    (True, TensorShape([2, 4]))
+    >>> dense(ek.ones([1, 2])).numpy()  # used as before
+    array([[2., 2., 2., 2.]], dtype=float32)
+    >>> ek.distribute.experimental.shard(ek.Variable([1.0]), ("replica",))  # outside any strategy's scope
+    Traceback (most recent call last):
+        ...
+    ValueError: ek.distribute.experimental.shard needs a MirroredStrategy or MultiWorkerMirroredStrategy: ...
     """
     strategy = strategy if strategy is not None else distribute_lib.get_strategy()
     mesh = getattr(strategy, "mesh", None)
