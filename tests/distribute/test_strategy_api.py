@@ -221,3 +221,25 @@ def test_shard_validates_its_arguments():
 
     bump()
     assert v.numpy().sum() == 16.0 and tuple(v._value.sharding.spec) == ("replica", None)
+
+
+def test_set_strategy_inside_a_scope_and_bad_axes_are_clear_errors():
+    strategy = ek.distribute.MirroredStrategy()
+    with strategy.scope():
+        with pytest.raises(RuntimeError, match="must not be called inside a strategy's scope"):
+            ek.distribute.experimental_set_strategy(strategy)
+    assert not ek.distribute.has_strategy()
+    ek.distribute.experimental_set_strategy(strategy)
+    try:
+        assert ek.distribute.get_strategy() is strategy
+        with strategy.scope():  # entering the globally set strategy's scope is fine
+            pass
+        ek.distribute.experimental_set_strategy(ek.distribute.MirroredStrategy())  # replacing it too
+    finally:
+        ek.distribute.experimental_set_strategy(None)
+    assert not ek.distribute.has_strategy()
+    scalars = PerReplica(jnp.ones(2), 2, "stack")
+    with pytest.raises(ValueError, match="out of range.*use axis=None"):
+        strategy.reduce("SUM", scalars, axis=0)
+    with pytest.raises(ValueError, match="out of range"):
+        strategy.gather(scalars, axis=0)

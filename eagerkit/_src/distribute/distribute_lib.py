@@ -454,13 +454,23 @@ def _reduce_per_replica(op: ReduceOp, value: PerReplica, axis: int | None) -> Te
     arr = value._value
     n = value.num_replicas
     stacked = arr if value.layout == "stack" else arr.reshape((n, arr.shape[0] // n, *arr.shape[1:]))
+    _check_axis(axis, stacked.ndim - 1, "reduce")
     axes: tuple[int, ...] = (0,) if axis is None else (0, (axis % (stacked.ndim - 1)) + 1)
     out = jnp.sum(stacked, axis=axes) if op is ReduceOp.SUM else jnp.mean(stacked, axis=axes)
     return Tensor(out.astype(arr.dtype) if op is ReduceOp.MEAN and jnp.issubdtype(arr.dtype, jnp.floating) else out)
 
 
+def _check_axis(axis: int | None, rank: int, what: str) -> None:
+    if axis is not None and not -rank <= axis < rank:
+        raise ValueError(
+            f"strategy.{what}: axis {axis} is out of range for per-replica values of rank {rank}"
+            + (" (scalars: use axis=None)." if rank == 0 else ".")
+        )
+
+
 def _gather_per_replica(value: PerReplica, axis: int) -> Any:
     arr = value._value
+    _check_axis(axis, arr.ndim - 1 if value.layout == "stack" else arr.ndim, "gather")
     if value.layout == "concat":
         if axis == 0:
             return arr
@@ -573,10 +583,21 @@ def experimental_set_strategy(strategy: Strategy | None) -> None:
     >>> ek.distribute.has_strategy()
     False
     """
-    while _scopes:
-        _scopes.pop()
+    if _scopes and _scopes[0] is not _globally_set.get("strategy"):
+        raise RuntimeError(
+            "experimental_set_strategy must not be called inside a strategy's scope (or strategy.run): leave the "
+            "`with strategy.scope():` block first."
+        )
+    if len(_scopes) > 1:
+        raise RuntimeError("experimental_set_strategy must not be called inside a strategy's scope.")
+    _scopes.clear()
+    _globally_set["strategy"] = strategy
     if strategy is not None:
         _scopes.append(strategy)
+
+
+#: The strategy made current by experimental_set_strategy (the bottom of ``_scopes``).
+_globally_set: dict[str, Strategy | None] = {}
 
 
 def _place_new_variable(var: Variable) -> None:
