@@ -44,6 +44,8 @@ from eagerkit._src.util import nest
 
 #: Strategies whose scope is entered (innermost last).
 _scopes: list[Strategy] = []
+#: The strategy made current by ``experimental_set_strategy`` (None: the default strategy).
+_global: list[Strategy | None] = [None]
 #: Replica contexts of running ``strategy.run`` calls (innermost last).
 _replica_contexts: list[ReplicaContext] = []
 
@@ -296,8 +298,8 @@ class Strategy:
         >>> with ek.distribute.get_strategy().scope():
         ...     v = ek.Variable(1.0)
         """
-        current = _scopes[-1] if _scopes else None
-        if current is not None and current is not self and not isinstance(current, _DefaultStrategy):
+        current = get_strategy()
+        if current is not self and not isinstance(current, _DefaultStrategy):
             raise RuntimeError(
                 f"Mixing different ek.distribute.Strategy objects: {self!r} is entered inside the scope of "
                 f"{current!r}. Leave the first scope before entering another strategy's."
@@ -496,7 +498,7 @@ def get_strategy() -> Strategy:
     ...     print(ek.distribute.get_strategy() is strategy)
     True
     """
-    return _scopes[-1] if _scopes else _DEFAULT
+    return _scopes[-1] if _scopes else _global[0] or _DEFAULT
 
 
 def has_strategy() -> bool:
@@ -509,7 +511,7 @@ def has_strategy() -> bool:
     ...     print(ek.distribute.has_strategy())
     True
     """
-    return bool(_scopes) and not isinstance(_scopes[-1], _DefaultStrategy)
+    return not isinstance(get_strategy(), _DefaultStrategy)
 
 
 def in_cross_replica_context() -> bool:
@@ -583,27 +585,19 @@ def experimental_set_strategy(strategy: Strategy | None) -> None:
     >>> ek.distribute.has_strategy()
     False
     """
-    if _scopes and _scopes[0] is not _globally_set.get("strategy"):
+    if _scopes:
         raise RuntimeError(
             "experimental_set_strategy must not be called inside a strategy's scope (or strategy.run): leave the "
             "`with strategy.scope():` block first."
         )
-    if len(_scopes) > 1:
-        raise RuntimeError("experimental_set_strategy must not be called inside a strategy's scope.")
-    _scopes.clear()
-    _globally_set["strategy"] = strategy
-    if strategy is not None:
-        _scopes.append(strategy)
-
-
-#: The strategy made current by experimental_set_strategy (the bottom of ``_scopes``).
-_globally_set: dict[str, Strategy | None] = {}
+    _global[0] = strategy
 
 
 def _place_new_variable(var: Variable) -> None:
-    if _scopes and not isinstance(_scopes[-1], _DefaultStrategy):
+    strategy = get_strategy()
+    if not isinstance(strategy, _DefaultStrategy):
         with context.init_scope():
-            _scopes[-1]._place_variable(var)
+            strategy._place_variable(var)
 
 
 _variable._creation_hooks.append(_place_new_variable)

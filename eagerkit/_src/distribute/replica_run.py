@@ -38,6 +38,7 @@ from eagerkit._src.core.variable import Variable, VariableSynchronization
 from eagerkit._src.distribute import distribute_lib
 from eagerkit._src.distribute.values import PerReplica
 from eagerkit._src.function import autograph_hook
+from eagerkit._src.function.function import Function, _Placeholder
 from eagerkit._src.util import nest
 
 
@@ -103,8 +104,6 @@ def run(strategy: Any, fn: Any, args: tuple, kwargs: dict) -> Any:
 
 
 def _run_eagerly(strategy: Any, fn: Any, args: tuple, kwargs: dict) -> Any:
-    from eagerkit._src.function.function import Function
-
     compiled = strategy._eager_runs.get(fn)
     if compiled is None:
 
@@ -154,14 +153,14 @@ def _run_sharded(strategy: Any, fn: Any, structure: Any, leaves: list) -> Any:
             in_specs.append(P(axis))
             avals.append(jax.ShapeDtypeStruct((v.shape[0] // n, *v.shape[1:]), v.dtype))
             kinds.append(x.layout)
-            template.append(_Slot(len(in_vals) - 1))
+            template.append(_Placeholder(len(in_vals) - 1))
         elif _is_tensor(x) and not isinstance(x, Variable):
             v = _raw(x)
             in_vals.append(v)
             in_specs.append(P())
             avals.append(jax.ShapeDtypeStruct(v.shape, v.dtype))
             kinds.append("")
-            template.append(_Slot(len(in_vals) - 1))
+            template.append(_Placeholder(len(in_vals) - 1))
         else:
             template.append(x)
 
@@ -172,7 +171,7 @@ def _run_sharded(strategy: Any, fn: Any, structure: Any, leaves: list) -> Any:
     def body(*flat: Any) -> list:
         vals = [v[0] if k == "stack" else v for v, k in zip(flat, kinds)]
         tensors = [Tensor(v) for v in vals]
-        filled = [tensors[t.index] if isinstance(t, _Slot) else t for t in template]
+        filled = [tensors[t.index] if isinstance(t, _Placeholder) else t for t in template]
         args, kwargs = nest.pack_sequence_as(structure, filled)
         with pushed(frame), distribute_lib._in_replica(strategy, ctx):
             result = fn(*args, **kwargs)
@@ -183,7 +182,7 @@ def _run_sharded(strategy: Any, fn: Any, structure: Any, leaves: list) -> Any:
                     x = Tensor(x._read())
                 if _is_tensor(x):
                     outs.append(_raw(x)[None])
-                    return _Slot(len(outs) - 1)
+                    return _Placeholder(len(outs) - 1)
                 if isinstance(x, PerReplica):
                     raise TypeError("strategy.run's function returned a PerReplica value; return tensors instead.")
                 return x
@@ -215,13 +214,4 @@ def _run_sharded(strategy: Any, fn: Any, structure: Any, leaves: list) -> Any:
             value = jax.lax.with_sharding_constraint(value, var._layout)
         var._write(value)
     stacked = [PerReplica(r, n, "stack") for r in results[:n_out]]
-    return nest.map_structure(lambda t: stacked[t.index] if isinstance(t, _Slot) else t, box["template"])
-
-
-class _Slot:
-    """Where a tensor sits in an argument or result structure."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
+    return nest.map_structure(lambda t: stacked[t.index] if isinstance(t, _Placeholder) else t, box["template"])

@@ -44,14 +44,6 @@ from eagerkit._src.util import nest
 _log = logging.getLogger("eagerkit")
 
 
-def _is_tensor_leaf(x: Any) -> bool:
-    return (
-        type(x) is Tensor
-        or isinstance(x, (Tensor, jax.Array, np.ndarray, np.generic))
-        and not isinstance(x, (bool, int, float))
-    )
-
-
 class _Placeholder:
     """Marks where a tensor argument sits in the argument structure."""
 
@@ -72,6 +64,13 @@ class _CompositePlaceholder:
 
     def rebuild(self, values: list) -> CompositeTensor:
         return self.proto._ek_rebuild([values[i] for i in self.indices])
+
+    @classmethod
+    def flatten_into(cls, composite: CompositeTensor, values: list) -> _CompositePlaceholder:
+        """Appends ``composite``'s component arrays to ``values``; returns where they went."""
+        comps = [to_array(c) for c in composite._ek_components()]
+        values.extend(comps)
+        return cls(composite, list(range(len(values) - len(comps), len(values))))
 
 
 def _fill(template: Any, tensors: list[Tensor]) -> Any:
@@ -296,22 +295,20 @@ class Function:
         key_parts: list = []
         template_leaves: list = []
         for x in leaves:
-            if isinstance(x, CompositeTensor):
-                comps = [to_array(c) for c in x._ek_components()]
-                key_parts.append(
-                    ("C", type(x).__qualname__, x._ek_static(), tuple((tuple(c.shape), str(c.dtype)) for c in comps))
-                )
-                template_leaves.append(
-                    _CompositePlaceholder(x, list(range(len(flat_vals), len(flat_vals) + len(comps))))
-                )
-                flat_objs.extend(Tensor(c) for c in comps)
-                flat_vals.extend(comps)
-            elif type(x) is Tensor or isinstance(x, (jax.Array, np.ndarray, np.generic)) and not isinstance(x, bool):
+            if type(x) is Tensor or isinstance(x, (jax.Array, np.ndarray, np.generic)) and not isinstance(x, bool):
                 val = x._value if type(x) is Tensor else to_array(x)
                 key_parts.append(("T", tuple(val.shape), str(val.dtype)))
                 template_leaves.append(_Placeholder(len(flat_vals)))
                 flat_objs.append(x if type(x) is Tensor else Tensor(val))
                 flat_vals.append(val)
+            elif isinstance(x, CompositeTensor):
+                slot = _CompositePlaceholder.flatten_into(x, flat_vals)
+                comps = [flat_vals[i] for i in slot.indices]
+                key_parts.append(
+                    ("C", type(x).__qualname__, x._ek_static(), tuple((tuple(c.shape), str(c.dtype)) for c in comps))
+                )
+                template_leaves.append(slot)
+                flat_objs.extend(Tensor(c) for c in comps)
             else:
                 key_parts.append(_arg_key(x))
                 template_leaves.append(x)
@@ -336,9 +333,7 @@ class Function:
 
             def out_leaf(x: Any) -> Any:
                 if isinstance(x, CompositeTensor):
-                    comps = [to_array(c) for c in x._ek_components()]
-                    out_vals.extend(comps)
-                    return _CompositePlaceholder(x, list(range(len(out_vals) - len(comps), len(out_vals))))
+                    return _CompositePlaceholder.flatten_into(x, out_vals)
                 if type(x) is Tensor or isinstance(x, Variable):
                     out_vals.append(x._value if type(x) is Tensor else x._read())
                     return _Placeholder(len(out_vals) - 1)

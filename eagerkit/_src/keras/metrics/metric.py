@@ -117,6 +117,8 @@ class Metric(AutoTrackable):
 
             @functools.wraps(result)
             def synced_result(self: Metric, *args: Any, **kw: Any) -> Any:
+                if distribute_lib.current_replica_count() == 1:  # nothing to sync (the usual, eager case)
+                    return result(self, *args, **kw)
                 with distribute_lib.synced_reads():
                     return result(self, *args, **kw)
 
