@@ -9,9 +9,9 @@ process the same global batch (strong scaling) trains the seed guide's convnet t
 * anchor: hand-written JAX, ``jax.jit`` of a ``value_and_grad`` + optax Adam step with the batch
   sharded over the same mesh (``NamedSharding(mesh, P("replica"))``) and parameters replicated.
 
-Reported: steps/s, eagerkit / JAX, and the speed-up over one device. Host "devices" on a CPU
-share the machine's cores, so no speed-up is expected there; on a machine with several GPUs
-the devices are real (pass ``--platform gpu``).
+Reported: steps/s (best of 3 rounds, timed as in bench_convnet.py), eagerkit / JAX, and the
+speed-up over one device. Host "devices" on a CPU share the machine's cores, so no speed-up is
+expected there; on a machine with several GPUs the devices are real (pass ``--platform gpu``).
 
     python scripts/benchmarks/bench_scaling.py [--devices 1,2,4] [--batch 64] [--steps 30] [--json out.json]
 """
@@ -23,29 +23,8 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-
-
-def _measure(step, batches, steps: int, warmup: int = 3) -> float:
-    """Steps per second of ``step`` over ``steps`` calls (after ``warmup`` calls)."""
-    import jax
-
-    out = None
-    for i in range(warmup):
-        out = step(batches[i % len(batches)])
-    jax.block_until_ready(_leaf(out))
-    start = time.perf_counter()
-    for i in range(steps):
-        out = step(batches[i % len(batches)])
-    jax.block_until_ready(_leaf(out))
-    return steps / (time.perf_counter() - start)
-
-
-def _leaf(out):
-    value = getattr(out, "_value", out)
-    return value
 
 
 def run_one(devices: int, batch: int, steps: int) -> dict:
@@ -55,10 +34,14 @@ def run_one(devices: int, batch: int, steps: int) -> dict:
     import jax.numpy as jnp
     import numpy as np
     import optax
+    from bench_convnet import make_model, timed
     from jax.sharding import Mesh, NamedSharding
     from jax.sharding import PartitionSpec as P
 
     import eagerkit as tf
+
+    def steps_per_s(step, batches) -> float:
+        return timed(lambda i: step(batches[i % len(batches)]), steps)[1]
 
     assert len(jax.devices()) >= devices, jax.devices()
     rng = np.random.default_rng(0)
@@ -68,14 +51,7 @@ def run_one(devices: int, batch: int, steps: int) -> dict:
     # -- eagerkit ------------------------------------------------------------------------------
     strategy = tf.distribute.MirroredStrategy(jax.devices()[:devices])
     with strategy.scope():
-        model = tf.keras.Sequential(
-            [
-                tf.keras.layers.Conv2D(16, [3, 3], activation="relu", input_shape=(28, 28, 1)),
-                tf.keras.layers.Conv2D(16, [3, 3], activation="relu"),
-                tf.keras.layers.GlobalAveragePooling2D(),
-                tf.keras.layers.Dense(10),
-            ]
-        )
+        model = make_model()  # the seed guide's convnet, as in bench_convnet.py
         optimizer = tf.keras.optimizers.Adam(1e-3)
         loss_object = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction="none")
 
@@ -93,7 +69,7 @@ def run_one(devices: int, batch: int, steps: int) -> dict:
         return strategy.reduce("SUM", strategy.run(train_step, args=(inputs,)), axis=None)
 
     dist = list(strategy.experimental_distribute_dataset(tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)))
-    ek_rate = _measure(distributed_step, dist, steps)
+    ek_rate = steps_per_s(distributed_step, dist)
 
     # -- raw JAX anchor ----------------------------------------------------------------------------
     mesh = Mesh(np.array(jax.devices()[:devices]), ("replica",))
@@ -136,7 +112,7 @@ def run_one(devices: int, batch: int, steps: int) -> dict:
         state[0], loss = jax_step(state[0], *b)
         return loss
 
-    jax_rate = _measure(jax_call, jax_batches, steps)
+    jax_rate = steps_per_s(jax_call, jax_batches)
     return {"devices": devices, "eagerkit_steps_per_s": ek_rate, "jax_steps_per_s": jax_rate}
 
 
