@@ -27,6 +27,7 @@ from eagerkit._src.core.tensor_shape import TensorShape
 from eagerkit._src.keras import activations, constraints, initializers, regularizers
 from eagerkit._src.keras.engine.input_spec import InputSpec
 from eagerkit._src.keras.engine.layer import Layer
+from eagerkit._src.keras.layers.kernel_bias import KernelBiasOptions
 from eagerkit._src.keras.layers.activation import Softmax
 from eagerkit._src.keras.layers.core import Dropout
 from eagerkit._src.ops import array_ops, math_ops
@@ -83,7 +84,7 @@ def _parse_equation(equation: str, input_shape: list[Any], output_shape: Any) ->
     return tuple(kernel_shape), in_spec, kernel_spec, out_spec, out_dims
 
 
-class EinsumDense(Layer):
+class EinsumDense(KernelBiasOptions, Layer):
     """A dense layer of arbitrary dimensionality: ``einsum(equation, inputs, kernel) + bias``.
 
     Args:
@@ -119,24 +120,22 @@ class EinsumDense(Layer):
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.activation = activations.get(activation)
         self.bias_axes = bias_axes
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_kernel_bias_options(
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
 
     def build(self, input_shape: TensorShape) -> None:
         dims = TensorShape(input_shape).as_list()
         kernel_shape, in_spec, kernel_spec, out_spec, out_dims = _parse_equation(
             self.equation, dims, self.partial_output_shape
         )
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=kernel_shape,
-            initializer=self._fan_aware_initializer(kernel_spec, in_spec, kernel_shape),
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
+        self.kernel = self._kernel_weight(
+            "kernel", kernel_shape, self._fan_aware_initializer(kernel_spec, in_spec, kernel_shape)
         )
         if self.bias_axes:
             for c in self.bias_axes:
@@ -146,13 +145,7 @@ class EinsumDense(Layer):
                     )
             first = min(out_spec.find(c) for c in self.bias_axes)
             bias_shape = [out_dims[c] if c in self.bias_axes else 1 for c in out_spec[first:]]
-            self.bias = self.add_weight(
-                "bias",
-                shape=tuple(bias_shape),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+            self.bias = self._bias_weight(tuple(bias_shape))
         else:
             self.bias = None
         self.input_spec = InputSpec(ndim=len(dims))
@@ -191,13 +184,7 @@ class EinsumDense(Layer):
             "output_shape": self.partial_output_shape,
             "activation": activations.serialize(self.activation),
             "bias_axes": self.bias_axes,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._kernel_bias_config(self.activity_regularizer),
         }
 
 

@@ -21,6 +21,7 @@ from eagerkit._src.keras import activations, constraints, initializers, regulari
 from eagerkit._src.keras.engine import backend_config
 from eagerkit._src.keras.engine.input_spec import InputSpec
 from eagerkit._src.keras.engine.layer import Layer
+from eagerkit._src.keras.layers.kernel_bias import KernelBiasOptions
 from eagerkit._src.ops import array_ops, nn_ops
 
 
@@ -62,7 +63,7 @@ def _channel_axis(data_format: str) -> int:
     return -1 if data_format == "channels_last" else 1
 
 
-class _ConvBase(Layer):
+class _ConvBase(KernelBiasOptions, Layer):
     """Shared arguments, weights and validation of the convolution layers."""
 
     rank: int = 2
@@ -115,12 +116,14 @@ class _ConvBase(Layer):
         self.data_format = backend_config.standardize_data_format(data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_kernel_bias_options(
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _input_channels(self, input_shape: TensorShape) -> int:
@@ -133,16 +136,7 @@ class _ConvBase(Layer):
         return channels
 
     def _add_bias(self, shape: tuple[int, ...]) -> None:
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                shape=shape,
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = self._bias_weight(shape) if self.use_bias else None
 
     def _finish(self, out: Tensor) -> Tensor:
         if self.bias is not None:
@@ -164,13 +158,7 @@ class _ConvBase(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._kernel_bias_config(self.activity_regularizer),
         }
 
 
@@ -182,13 +170,7 @@ class _Conv(_ConvBase):
                 f"The number of input channels must be evenly divisible by the number of groups. Received "
                 f"groups={self.groups}, but the input has {channels} channels (full input shape is {input_shape})."
             )
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=self.kernel_size + (channels // self.groups, self.filters),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self.kernel = self._kernel_weight("kernel", self.kernel_size + (channels // self.groups, self.filters))
         self._add_bias((self.filters,))
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={_channel_axis(self.data_format): channels})
 
@@ -327,13 +309,7 @@ class Conv2DTranspose(_ConvBase):
 
     def build(self, input_shape: TensorShape) -> None:
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=self.kernel_size + (self.filters, channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self.kernel = self._kernel_weight("kernel", self.kernel_size + (self.filters, channels))
         self._add_bias((self.filters,))
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
 
@@ -404,13 +380,7 @@ class DepthwiseConv2D(_ConvBase):
 
     def build(self, input_shape: TensorShape) -> None:
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self.kernel = self._kernel_weight("kernel", self.kernel_size + (channels, self.depth_multiplier))
         self._add_bias((channels * self.depth_multiplier,))
         self.input_spec = InputSpec(ndim=4, axes={_channel_axis(self.data_format): channels})
 
@@ -483,13 +453,8 @@ class SeparableConv2D(_ConvBase):
 
     def build(self, input_shape: TensorShape) -> None:
         channels = self._input_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel",
-            shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        depthwise_shape = self.kernel_size + (channels, self.depth_multiplier)
+        self.depthwise_kernel = self._kernel_weight("depthwise_kernel", depthwise_shape)
         self.pointwise_kernel = self.add_weight(
             "pointwise_kernel",
             shape=(1, 1, channels * self.depth_multiplier, self.filters),

@@ -23,6 +23,7 @@ from eagerkit._src.keras import activations, constraints, initializers, regulari
 from eagerkit._src.keras.engine import backend_config
 from eagerkit._src.keras.engine.input_spec import InputSpec
 from eagerkit._src.keras.engine.layer import Layer
+from eagerkit._src.keras.layers.kernel_bias import KernelBiasOptions
 from eagerkit._src.ops import array_ops, math_ops, nn_ops
 
 
@@ -34,7 +35,7 @@ def _positive_int(value: Any, arg: str, layer: str) -> int:
     return value
 
 
-class Dense(Layer):
+class Dense(KernelBiasOptions, Layer):
     """Densely-connected layer: ``activation(inputs @ kernel + bias)``.
 
     Inputs of rank > 2 are multiplied along their last axis.
@@ -72,12 +73,14 @@ class Dense(Layer):
         self.units = _positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_kernel_bias_options(
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
+        )
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape: TensorShape) -> None:
@@ -87,23 +90,8 @@ class Dense(Layer):
                 f"The last dimension of the inputs to a Dense layer ({self.name!r}) should be defined. Found None. "
                 f"Full input shape received: {input_shape}"
             )
-        self.kernel = self.add_weight(
-            "kernel",
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.kernel = self._kernel_weight("kernel", (input_dim, self.units))
+        self.bias = self._bias_weight((self.units,)) if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -124,13 +112,7 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._kernel_bias_config(self.activity_regularizer),
         }
 
 
