@@ -84,12 +84,9 @@ def _check_decay_steps(decay_steps: Any) -> None:
         raise ValueError(f"Argument `decay_steps` must be > 0. Received: decay_steps={decay_steps}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored exponent with ``staircase``).
-
-    >>> round(float(ExponentialDecay(1.0, 2, 0.5, staircase=True)(3)), 6)
-    0.5
-    """
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, config, and the decay
+    progress ``step / decay_steps`` (floored with ``staircase``)."""
 
     def __init__(
         self,
@@ -97,20 +94,18 @@ class ExponentialDecay(LearningRateSchedule):
         decay_steps: int,
         decay_rate: float,
         staircase: bool = False,
-        name: str = "ExponentialDecay",
+        name: str | None = None,
     ) -> None:
         _check_decay_steps(decay_steps)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
-        self.name = name
+        self.name = name or type(self).__name__
 
-    def jax_value(self, step: Any) -> Any:
+    def _progress(self, step: Any) -> Any:
         p = _f32(step) / jnp.float32(self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return jnp.float32(self.initial_learning_rate) * jnp.power(jnp.float32(self.decay_rate), p)
+        return jnp.floor(p) if self.staircase else p
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -120,6 +115,17 @@ class ExponentialDecay(LearningRateSchedule):
             "staircase": self.staircase,
             "name": self.name,
         }
+
+
+class ExponentialDecay(_StepDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored exponent with ``staircase``).
+
+    >>> round(float(ExponentialDecay(1.0, 2, 0.5, staircase=True)(3)), 6)
+    0.5
+    """
+
+    def jax_value(self, step: Any) -> Any:
+        return jnp.float32(self.initial_learning_rate) * jnp.power(jnp.float32(self.decay_rate), self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -199,42 +205,15 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored with ``staircase``).
 
     >>> round(float(InverseTimeDecay(1.0, 1, 0.5)(2)), 6)
     0.5
     """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        _check_decay_steps(decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def jax_value(self, step: Any) -> Any:
-        p = _f32(step) / jnp.float32(self.decay_steps)
-        if self.staircase:
-            p = jnp.floor(p)
-        return jnp.float32(self.initial_learning_rate) / (1 + jnp.float32(self.decay_rate) * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return jnp.float32(self.initial_learning_rate) / (1 + jnp.float32(self.decay_rate) * self._progress(step))
 
 
 class CosineDecay(LearningRateSchedule):
