@@ -87,6 +87,14 @@ def test_sharded_weight_trains_like_single_device_and_checkpoints(tmp_path):
     assert sharded["restored_shards"] == [[12, 5]]
 
 
+def test_batch_norm_moving_statistics_are_averaged_over_replicas():
+    # Equal-size replicas: the average of their moving means is the single-device moving mean
+    # (momentum 0.99 from 0: 0.01 * the batch mean), as with tf.keras' ON_READ/MEAN moving statistics.
+    for devices in (1, 4):
+        r = run_worker(devices, "batch_norm")
+        np.testing.assert_allclose(r["moving_mean"], r["expected"], rtol=1e-6)
+
+
 def test_dataset_is_split_evenly_in_order():
     mirrored = cached(4, "custom")
     # The first global batch of 8 rows: replica i holds rows 2i and 2i+1, as in TF.

@@ -195,6 +195,17 @@ def sharded_checkpoint(strategy, directory: str) -> dict:
     }
 
 
+def batch_norm(strategy) -> dict:
+    """One training-mode BatchNormalization call under strategy.run: the replicas' moving means are averaged."""
+    x = np.arange(24, dtype=np.float32).reshape(8, 3) ** 2  # each replica's rows have a different mean
+    with strategy.scope():
+        layer = tf.keras.layers.BatchNormalization(momentum=0.99)
+        layer.build(tf.TensorShape([None, 3]))
+    batch = strategy.experimental_distribute_dataset(tf.data.Dataset.from_tensor_slices(x).batch(8))
+    strategy.run(lambda b: layer(b, training=True), args=(next(iter(batch)),))
+    return {"moving_mean": layer.moving_mean.numpy().tolist(), "expected": (0.01 * x.mean(axis=0)).tolist()}
+
+
 def main() -> None:
     mode = sys.argv[1]
     strategy = make_strategy(mode)
@@ -206,6 +217,8 @@ def main() -> None:
             unseeded = tf.Variable(tf.random.uniform([3]))
         result = custom(strategy)
         result["unseeded"] = np.asarray(unseeded.numpy()).tolist()
+    elif mode == "batch_norm":
+        result = batch_norm(strategy)
     elif mode == "fit":
         result = fit(strategy)
     elif mode == "save":

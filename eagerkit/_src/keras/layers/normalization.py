@@ -19,6 +19,7 @@ from typing import Any
 
 from eagerkit._src.core.tensor import Tensor
 from eagerkit._src.core.tensor_shape import TensorShape
+from eagerkit._src.core.variable import VariableAggregation, VariableSynchronization
 from eagerkit._src.keras import constraints, initializers, regularizers
 from eagerkit._src.keras.engine import backend_config
 from eagerkit._src.keras.engine.input_spec import InputSpec
@@ -171,11 +172,16 @@ class BatchNormalization(_AffineNormBase):
         self._broadcast_shape = [dims.get(i, 1) for i in range(rank)]
         shape = tuple(dims[a] for a in axes)
         self._add_affine(shape)
-        self.moving_mean = self.add_weight(
-            "moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
-        )
+        # As in tf.keras: under a distribution strategy the replicas' moving statistics are averaged.
+        moving = {
+            "shape": shape,
+            "trainable": False,
+            "synchronization": VariableSynchronization.ON_READ,
+            "aggregation": VariableAggregation.MEAN,
+        }
+        self.moving_mean = self.add_weight("moving_mean", initializer=self.moving_mean_initializer, **moving)
         self.moving_variance = self.add_weight(
-            "moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False
+            "moving_variance", initializer=self.moving_variance_initializer, **moving
         )
         self.input_spec = InputSpec(ndim=rank, axes=dims)
 
